@@ -1,0 +1,1 @@
+"""Array kernels behind the layers, each written once for NumPy and usable on CuPy."""

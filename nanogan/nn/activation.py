@@ -1,0 +1,72 @@
+"""Elementwise activations. Each backward multiplies g = dL/dy by dy/dx."""
+
+from ..backend import get_array_module
+from .functional import sigmoid
+from .module import Module
+
+
+class ReLU(Module):
+    """y = max(x, 0)."""
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        y = xp.maximum(x, 0)
+        self.save_for_backward(y, output=y)
+        return y
+
+    def backward(self, grad_output):
+        (y,) = self.saved_tensors(grad_output)
+        # dx = g * [x > 0]   (x > 0 exactly where y > 0)
+        return grad_output * (y > 0)
+
+
+class LeakyReLU(Module):
+    """y = x for x > 0, negative_slope * x otherwise."""
+
+    def __init__(self, negative_slope=0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def forward(self, x):
+        xp = get_array_module(x)
+        positive = x > 0
+        y = xp.where(positive, x, self.negative_slope * x)
+        self.save_for_backward(positive, output=y)
+        return y
+
+    def backward(self, grad_output):
+        (positive,) = self.saved_tensors(grad_output)
+        xp = get_array_module(grad_output)
+        # dx = g for x > 0, negative_slope * g otherwise
+        return xp.where(positive, grad_output, self.negative_slope * grad_output)
+
+    def extra_repr(self):
+        return f"negative_slope={self.negative_slope}"
+
+
+class Tanh(Module):
+    """y = tanh(x)."""
+
+    def forward(self, x):
+        y = get_array_module(x).tanh(x)
+        self.save_for_backward(y, output=y)
+        return y
+
+    def backward(self, grad_output):
+        (y,) = self.saved_tensors(grad_output)
+        # dx = g * (1 - y^2)
+        return grad_output * (1 - y * y)
+
+
+class Sigmoid(Module):
+    """y = 1 / (1 + exp(-x)), computed without overflow."""
+
+    def forward(self, x):
+        y = sigmoid(x)
+        self.save_for_backward(y, output=y)
+        return y
+
+    def backward(self, grad_output):
+        (y,) = self.saved_tensors(grad_output)
+        # dx = g * y * (1 - y)
+        return grad_output * y * (1 - y)

@@ -1,0 +1,69 @@
+"""Weight initialisation: PyTorch's defaults and the DCGAN scheme.
+
+Values are drawn on the host from a NumPy Generator (nanogan's default one
+unless `generator` is given) and written into the parameter in place, on
+whatever backend and in whatever dtype it lives. So a seed gives the same
+weights on NumPy and CuPy, in float32 and float64.
+"""
+
+import math
+
+from ..backend import backend_name, to_backend
+from ..random import default_generator
+
+
+def _fill(parameter, host_values):
+    parameter.data[...] = to_backend(host_values, backend_name(parameter.data), parameter.dtype)
+    return parameter
+
+
+def uniform_(parameter, a=0.0, b=1.0, generator=None):
+    """Fill with draws from U(a, b)."""
+    generator = generator or default_generator()
+    return _fill(parameter, generator.uniform(a, b, size=parameter.shape))
+
+
+def normal_(parameter, mean=0.0, std=1.0, generator=None):
+    """Fill with draws from N(mean, std^2)."""
+    generator = generator or default_generator()
+    return _fill(parameter, generator.normal(mean, std, size=parameter.shape))
+
+
+def constant_(parameter, value):
+    parameter.data.fill(value)
+    return parameter
+
+
+def zeros_(parameter):
+    return constant_(parameter, 0.0)
+
+
+def ones_(parameter):
+    return constant_(parameter, 1.0)
+
+
+def fan_in_uniform_(parameter, fan_in, generator=None):
+    """PyTorch's default for Linear and convolution weights and biases: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
+
+    (For weights PyTorch calls it kaiming_uniform_ with a=sqrt(5); the bound works out the same.)
+    """
+    bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
+    return uniform_(parameter, -bound, bound, generator)
+
+
+def dcgan_init_(module, generator=None):
+    """The DCGAN paper's initialisation (Radford et al., 2015), applied to every submodule:
+    convolution weights N(0, 0.02^2), BatchNorm weights N(1, 0.02^2), all biases 0."""
+    from .batchnorm import _BatchNorm  # imported here: the layers import this module
+    from .conv import _ConvNd
+
+    def initialise(layer):
+        if isinstance(layer, _ConvNd):
+            normal_(layer.weight, 0.0, 0.02, generator)
+            if layer.bias is not None:
+                zeros_(layer.bias)
+        elif isinstance(layer, _BatchNorm) and layer.affine:
+            normal_(layer.weight, 1.0, 0.02, generator)
+            zeros_(layer.bias)
+
+    return module.apply(initialise)

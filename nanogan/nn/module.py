@@ -1,0 +1,251 @@
+"""The base class of every layer and model: parameters, buffers, children,
+state dicts, backends, and the cache that connects forward to backward.
+
+nanogan has no autograd. Each layer writes two methods:
+
+    forward(x)            computes y and saves what backward will need
+    backward(grad_output) takes dL/dy, adds dL/dparam into each parameter's
+                          .grad and returns dL/dx
+
+A forward pass saves its cache with `save_for_backward`; the matching
+backward takes it back with `saved_tensors`, which also checks that the
+incoming gradient has the output's shape and dtype. Taking the cache frees
+it, so each forward is backpropagated at most once, and a second forward
+before backward overwrites the first one's cache: run D on real data, then
+backward, then D on fake data, then backward, as the GAN training step does.
+"""
+
+import contextlib
+
+import numpy as np
+
+from ..backend import backend_name, get_array_module, to_backend
+from .parameter import Parameter
+
+_grad_enabled = True
+
+
+@contextlib.contextmanager
+def no_grad():
+    """Inside this block forward passes save nothing for backward (sampling, evaluation)."""
+    global _grad_enabled
+    previous, _grad_enabled = _grad_enabled, False
+    try:
+        yield
+    finally:
+        _grad_enabled = previous
+
+
+def is_grad_enabled():
+    return _grad_enabled
+
+
+class Module:
+    """Base class for layers and models, with PyTorch's names and semantics.
+
+    Attributes that are Parameters or Modules are registered on assignment,
+    in definition order, so `parameters()` and `state_dict()` list them in
+    the same order as the equivalent PyTorch model.
+    """
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", {})
+        object.__setattr__(self, "_buffers", {})
+        object.__setattr__(self, "_modules", {})
+        object.__setattr__(self, "_saved", None)
+        self.training = True
+
+    # -- registration ------------------------------------------------------
+
+    def __setattr__(self, name, value):
+        self._parameters.pop(name, None)
+        self._modules.pop(name, None)
+        if isinstance(value, Parameter):
+            self._parameters[name] = value
+        elif isinstance(value, Module):
+            self._modules[name] = value
+        object.__setattr__(self, name, value)
+
+    def register_buffer(self, name, array):
+        """An array that is state but not learnable (BatchNorm's running statistics).
+
+        The name stays a buffer when the attribute is later reassigned.
+        """
+        self._buffers[name] = True
+        object.__setattr__(self, name, array)
+
+    # -- forward and backward ----------------------------------------------
+
+    def __call__(self, *inputs):
+        return self.forward(*inputs)
+
+    def forward(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__} does not define forward")
+
+    def backward(self, grad_output):
+        raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    def save_for_backward(self, *arrays, output):
+        """Keep `arrays` for backward, and the shape and dtype of `output` to check its gradient.
+
+        A 0-d output (a loss) also accepts a Python number as its gradient.
+        """
+        if _grad_enabled:
+            self._saved = (arrays, output.shape, output.dtype)
+
+    def saved_tensors(self, grad_output):
+        """Take back what forward saved, after checking `grad_output` against the output."""
+        if self._saved is None:
+            raise self._error(
+                "backward called with no forward pass to backpropagate "
+                "(call forward first, outside nanogan.no_grad(); each forward allows one backward)"
+            )
+        arrays, output_shape, output_dtype = self._saved
+        scalar_for_scalar = isinstance(grad_output, (int, float)) and output_shape == ()
+        if not scalar_for_scalar and (grad_output.shape != output_shape or grad_output.dtype != output_dtype):
+            raise self._error(
+                f"expected grad_output of shape {tuple(output_shape)} and dtype {output_dtype} "
+                f"(the forward output's), got shape {tuple(grad_output.shape)} and dtype {grad_output.dtype}"
+            )
+        self._saved = None
+        return arrays
+
+    def _error(self, message):
+        """A ValueError that names this layer, for bad input."""
+        return ValueError(f"{self._describe()}: {message}")
+
+    def _describe(self):
+        return f"{type(self).__name__}({self.extra_repr()})"
+
+    # -- traversal -----------------------------------------------------------
+
+    def named_children(self):
+        yield from self._modules.items()
+
+    def children(self):
+        for _, module in self.named_children():
+            yield module
+
+    def named_modules(self, prefix=""):
+        yield prefix, self
+        for name, child in self._modules.items():
+            yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
+
+    def modules(self):
+        for _, module in self.named_modules():
+            yield module
+
+    def named_parameters(self):
+        for module_name, module in self.named_modules():
+            for name, parameter in module._parameters.items():
+                yield (f"{module_name}.{name}" if module_name else name), parameter
+
+    def parameters(self):
+        for _, parameter in self.named_parameters():
+            yield parameter
+
+    def named_buffers(self):
+        for module_name, module in self.named_modules():
+            for name in module._buffers:
+                yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
+
+    def apply(self, fn):
+        """Call `fn(module)` on every submodule and then on self, as PyTorch does."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # -- modes and gradients --------------------------------------------------
+
+    def train(self, mode=True):
+        for module in self.modules():
+            module.training = mode
+        return self
+
+    def eval(self):
+        return self.train(False)
+
+    def zero_grad(self):
+        for parameter in self.parameters():
+            parameter.zero_grad()
+
+    def requires_grad_(self, requires_grad=True):
+        """Freeze (False) or unfreeze (True) every parameter, as PyTorch's method does."""
+        for parameter in self.parameters():
+            parameter.requires_grad = requires_grad
+        return self
+
+    # -- state ---------------------------------------------------------------
+
+    def state_dict(self):
+        """Parameters and buffers by PyTorch-style name ("0.weight", "main.1.running_mean").
+
+        The arrays are the module's own, not copies, as in PyTorch.
+        """
+        state = {}
+        for module_name, module in self.named_modules():
+            prefix = f"{module_name}." if module_name else ""
+            for name, parameter in module._parameters.items():
+                state[prefix + name] = parameter.data
+            for name in module._buffers:
+                state[prefix + name] = getattr(module, name)
+        return state
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays from `state_dict` (NumPy, CuPy or anything array-like) into this module.
+
+        Values keep this module's backend and dtype. With strict=True the
+        keys must match exactly; shapes must always match.
+        """
+        own = self.state_dict()
+        if strict:
+            missing = [key for key in own if key not in state_dict]
+            unexpected = [key for key in state_dict if key not in own]
+            if missing or unexpected:
+                raise KeyError(
+                    f"{type(self).__name__}.load_state_dict: state dict does not match the model "
+                    f"(missing keys: {missing or 'none'}; unexpected keys: {unexpected or 'none'})"
+                )
+        for key, target in own.items():
+            if key not in state_dict:
+                continue
+            value = state_dict[key]
+            if tuple(value.shape) != tuple(target.shape):
+                raise ValueError(
+                    f"{type(self).__name__}.load_state_dict: {key!r} has shape {tuple(value.shape)} "
+                    f"in the state dict but {tuple(target.shape)} in the model"
+                )
+            value = to_backend(value, backend_name(target), target.dtype)
+            get_array_module(target).copyto(target, value)
+
+    def to(self, backend=None, dtype=None):
+        """Move parameters and buffers to `backend` ("numpy" | "cupy") and/or cast
+        floating-point ones to `dtype`; returns self.
+
+        Optimizers follow their parameters: their state moves at their next step.
+        """
+        for module in self.modules():
+            for parameter in module._parameters.values():
+                parameter.to(backend, dtype)
+            for name in module._buffers:
+                array = getattr(module, name)
+                target_dtype = dtype if np.issubdtype(array.dtype, np.floating) else None
+                setattr(module, name, to_backend(array, backend or backend_name(array), target_dtype))
+        return self
+
+    # -- printing ------------------------------------------------------------
+
+    def extra_repr(self):
+        """The constructor arguments, shown by repr and in error messages."""
+        return ""
+
+    def __repr__(self):
+        if not self._modules:
+            return self._describe()
+        lines = [f"{type(self).__name__}("]
+        for name, child in self._modules.items():
+            child_lines = repr(child).split("\n")
+            lines.append(f"  ({name}): " + "\n  ".join(child_lines))
+        lines.append(")")
+        return "\n".join(lines)

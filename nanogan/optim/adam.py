@@ -1,0 +1,50 @@
+"""Adam (Kingma & Ba, 2015) with PyTorch's update rule."""
+
+import math
+
+from ..backend import get_array_module
+from .optimizer import Optimizer
+
+
+class Adam(Optimizer):
+    """For each parameter, at step t, with g its gradient (+ weight_decay * param):
+
+        m = beta1 * m + (1 - beta1) * g                  first moment
+        v = beta2 * v + (1 - beta2) * g^2                second moment
+        param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    The factors 1 - beta^t undo the bias of m and v towards their zero start.
+    """
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
+        if lr < 0 or eps < 0 or weight_decay < 0 or not all(0 <= beta < 1 for beta in betas):
+            raise ValueError(
+                f"Adam: expected lr >= 0, 0 <= betas < 1, eps >= 0, weight_decay >= 0, "
+                f"got lr={lr}, betas={betas}, eps={eps}, weight_decay={weight_decay}"
+            )
+        super().__init__(params, lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
+
+    def step(self):
+        beta1, beta2 = self.betas
+        for index, parameter in enumerate(self.params):
+            if not parameter.requires_grad:
+                continue
+            xp = get_array_module(parameter.data)
+            state = self._state(index)
+            if not state:
+                state.update(step=0, exp_avg=xp.zeros_like(parameter.data), exp_avg_sq=xp.zeros_like(parameter.data))
+            state["step"] += 1
+            m, v, t = state["exp_avg"], state["exp_avg_sq"], state["step"]
+            g = parameter.grad
+            if self.weight_decay:
+                g = g + self.weight_decay * parameter.data
+            # m = beta1 m + (1 - beta1) g
+            m *= beta1
+            m += (1 - beta1) * g
+            # v = beta2 v + (1 - beta2) g^2
+            v *= beta2
+            v += (1 - beta2) * (g * g)
+            # param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+            step_size = self.lr / (1 - beta1**t)
+            denominator = xp.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
+            parameter.data -= step_size * m / denominator
