@@ -114,18 +114,12 @@ def _float64_copy(array):
     return to_backend(array, backend_name(array), np.float64).copy()
 
 
-def check_module(module, x, eps=DEFAULT_EPS, seed=0):
-    """Check `module.backward` for its input and every trainable parameter.
-
-    Works on a float64 copy of the module and input (the originals are not
-    touched), in the module's current mode (train or eval), on its backend.
-    """
+def _analytic_gradients(module, x, seed):
+    """float64 copies of module and x, the random upstream gradient, and backward's results."""
     module = copy.deepcopy(module).to(dtype=np.float64)
     x = _float64_copy(x)
-    rng = np.random.default_rng(seed)
-
     y = module(x)
-    grad_output = to_backend(rng.standard_normal(y.shape), backend_name(y), np.float64)
+    grad_output = to_backend(np.random.default_rng(seed).standard_normal(y.shape), backend_name(y), np.float64)
     module.zero_grad()
     analytic = {"input": module.backward(grad_output)}
     arrays = {"input": x}
@@ -133,8 +127,49 @@ def check_module(module, x, eps=DEFAULT_EPS, seed=0):
         if parameter.requires_grad:
             analytic[name] = parameter.grad
             arrays[name] = parameter.data
+    return module, x, grad_output, analytic, arrays
 
+
+def check_module(module, x, eps=DEFAULT_EPS, seed=0):
+    """Check `module.backward` entry by entry, for its input and every trainable parameter.
+
+    Works on a float64 copy of the module and input (the originals are not
+    touched), in the module's current mode (train or eval), on its backend.
+    Costs four forward passes per entry: for small layers and models.
+    """
+    module, x, grad_output, analytic, arrays = _analytic_gradients(module, x, seed)
     return _compare(repr(module), analytic, arrays, lambda: module(x), grad_output, eps)
+
+
+def check_directional(module, x, eps=1e-6, seed=0):
+    """Check a whole model along one random direction v of its input and all its parameters at once.
+
+    Compares the analytic directional derivative sum_k <dL/dθ_k, v_k> with the
+    five-point difference quotient of L(θ + t v) in t. Costs four forward
+    passes whatever the model's size, so it suits networks too large for
+    `check_module`; it cannot say which entry is wrong. The small step
+    (1e-6) makes it unlikely that any ReLU input crosses 0 on the way.
+    """
+    module, x, grad_output, analytic, arrays = _analytic_gradients(module, x, seed)
+    rng = np.random.default_rng(seed + 1)
+    directions = {name: to_backend(rng.standard_normal(array.shape), backend_name(array), np.float64)
+                  for name, array in arrays.items()}
+    originals = {name: array.copy() for name, array in arrays.items()}
+    analytic_derivative = sum(float((analytic[name] * directions[name]).sum()) for name in arrays)
+
+    def loss_at(t):
+        for name, array in arrays.items():
+            array[...] = originals[name] + t * directions[name]
+        with no_grad():
+            return float((to_numpy(module(x)) * to_numpy(grad_output)).sum())
+
+    loss = {step: loss_at(step * eps) for step in (-2, -1, 1, 2)}
+    loss_at(0.0)
+    numerical_derivative = (8 * (loss[1] - loss[-1]) - (loss[2] - loss[-2])) / (12 * eps)
+    error, _ = relative_error(np.array(analytic_derivative), np.array(numerical_derivative))
+    report = GradcheckReport(repr(module))
+    report.errors["direction"] = (error, (), analytic_derivative, numerical_derivative)
+    return report
 
 
 def check_loss(criterion, input, target, eps=DEFAULT_EPS, seed=0):

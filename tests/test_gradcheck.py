@@ -14,13 +14,22 @@ class LinearWithTransposedGradient(nn.Linear):
         return grad_output @ self.weight.data.T
 
 
-class BatchNormWithoutMeanTerm(nn.BatchNorm1d):
-    """Forgets that the batch mean depends on x: dx = gamma * inv_std * (g - x_hat * mean(g * x_hat))."""
+class WithoutMeanTerm:
+    """A BatchNorm backward that forgets that the batch mean depends on x: dx = gamma * inv_std * (g - x_hat * mean(g * x_hat))."""
 
     def backward(self, grad_output):
         x_hat, inv_std, _ = self.saved_tensors(grad_output)
-        gamma = self.weight.data
-        return gamma * inv_std * (grad_output - x_hat * (grad_output * x_hat).mean(axis=0))
+        axes = (0,) + tuple(range(2, grad_output.ndim))
+        gamma = self._per_channel(self.weight.data, grad_output)
+        return gamma * inv_std * (grad_output - x_hat * (grad_output * x_hat).mean(axis=axes, keepdims=True))
+
+
+class BatchNorm1dWithoutMeanTerm(WithoutMeanTerm, nn.BatchNorm1d):
+    pass
+
+
+class BatchNorm2dWithoutMeanTerm(WithoutMeanTerm, nn.BatchNorm2d):
+    pass
 
 
 def test_a_transposed_weight_in_backward_is_caught():
@@ -31,7 +40,7 @@ def test_a_transposed_weight_in_backward_is_caught():
 
 
 def test_a_batchnorm_backward_missing_a_term_is_caught():
-    layer = BatchNormWithoutMeanTerm(3)
+    layer = BatchNorm1dWithoutMeanTerm(3)
     x = np.random.default_rng(1).standard_normal((5, 3)) + 2
     assert gradcheck.check_module(layer, x).max_error > 1e-2
     assert gradcheck.check_module(nn.BatchNorm1d(3), x).max_error < 1e-6
@@ -80,3 +89,22 @@ def test_loss_check_catches_a_wrong_scale():
     x, y = np.random.default_rng(3).standard_normal((2, 5))
     assert gradcheck.check_loss(MSEWithoutMean(), x, y).max_error > 0.5
     assert gradcheck.check_loss(nn.MSELoss(), x, y).max_error < 1e-6
+
+
+def smooth_network():
+    return nn.Sequential(nn.Conv2d(2, 4, 3, stride=2, padding=1), nn.BatchNorm2d(4), nn.Tanh(), nn.Flatten(),
+                         nn.Linear(4 * 4 * 4, 1), nn.Sigmoid())
+
+
+def test_directional_check_passes_a_whole_smooth_network():
+    x = np.random.default_rng(4).standard_normal((3, 2, 8, 8))
+    report = gradcheck.check_directional(smooth_network(), x)
+    assert report.max_error < 1e-6, str(report)
+
+
+def test_directional_check_catches_a_wrong_layer_inside_a_network():
+    model = smooth_network()
+    broken = nn.Sequential(*[BatchNorm2dWithoutMeanTerm(4) if isinstance(layer, nn.BatchNorm2d) else layer
+                             for layer in model])
+    x = np.random.default_rng(4).standard_normal((3, 2, 8, 8))
+    assert gradcheck.check_directional(broken, x).max_error > 1e-3

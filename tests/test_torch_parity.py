@@ -138,3 +138,44 @@ def test_training_steps_match_pytorch():
         torch_state = torch_model.state_dict()
         for key, value in model.state_dict().items():
             np.testing.assert_allclose(value, torch_state[key].numpy(), rtol=1e-8, atol=1e-10, err_msg=key)
+
+
+def tutorial_models(image_size=64):
+    """The PyTorch DCGAN tutorial's netG and netD, written out as the tutorial writes them."""
+    nz, ngf, ndf, nc = 100, 64, 64, 3
+    netG = torch.nn.Sequential(
+        torch.nn.ConvTranspose2d(nz, ngf * 8, 4, 1, 0, bias=False), torch.nn.BatchNorm2d(ngf * 8), torch.nn.ReLU(True),
+        torch.nn.ConvTranspose2d(ngf * 8, ngf * 4, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(ngf * 4), torch.nn.ReLU(True),
+        torch.nn.ConvTranspose2d(ngf * 4, ngf * 2, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(ngf * 2), torch.nn.ReLU(True),
+        torch.nn.ConvTranspose2d(ngf * 2, ngf, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(ngf), torch.nn.ReLU(True),
+        torch.nn.ConvTranspose2d(ngf, nc, 4, 2, 1, bias=False), torch.nn.Tanh())
+    netD = torch.nn.Sequential(
+        torch.nn.Conv2d(nc, ndf, 4, 2, 1, bias=False), torch.nn.LeakyReLU(0.2, inplace=True),
+        torch.nn.Conv2d(ndf, ndf * 2, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(ndf * 2), torch.nn.LeakyReLU(0.2, inplace=True),
+        torch.nn.Conv2d(ndf * 2, ndf * 4, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(ndf * 4), torch.nn.LeakyReLU(0.2, inplace=True),
+        torch.nn.Conv2d(ndf * 4, ndf * 8, 4, 2, 1, bias=False), torch.nn.BatchNorm2d(ndf * 8), torch.nn.LeakyReLU(0.2, inplace=True),
+        torch.nn.Conv2d(ndf * 8, 1, 4, 1, 0, bias=False), torch.nn.Sigmoid())
+    return torch.nn.ModuleDict({"main": netG}), torch.nn.ModuleDict({"main": netD})
+
+
+def test_the_dcgan_pair_matches_the_pytorch_tutorials_netG_and_netD():
+    from nanogan.models import Discriminator, Generator
+
+    generator, discriminator = Generator().to(dtype=np.float64), Discriminator().to(dtype=np.float64)
+    torch_generator, torch_discriminator = (model.double() for model in tutorial_models())
+    load_into_torch(torch_generator, generator)
+    load_into_torch(torch_discriminator, discriminator)
+    rng = np.random.default_rng(7)
+    z = rng.standard_normal((4, 100, 1, 1))
+    z_torch = to_torch(z).requires_grad_()
+    images, images_torch = generator(z), torch_generator["main"](z_torch)
+    np.testing.assert_allclose(images, images_torch.detach().numpy(), rtol=1e-9, atol=1e-12)
+    scores, scores_torch = discriminator(images), torch_discriminator["main"](images_torch).view(-1)
+    np.testing.assert_allclose(scores, scores_torch.detach().numpy(), rtol=1e-9)
+    g = rng.standard_normal(4)
+    grad_z = generator.backward(discriminator.backward(g))
+    scores_torch.backward(to_torch(g))
+    np.testing.assert_allclose(grad_z, z_torch.grad.numpy(), rtol=1e-7, atol=1e-12)
+    torch_grads = dict(torch_generator.named_parameters())
+    for name, parameter in generator.named_parameters():
+        np.testing.assert_allclose(parameter.grad, torch_grads[name].grad.numpy(), rtol=1e-7, atol=1e-12, err_msg=name)

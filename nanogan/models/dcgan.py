@@ -1,0 +1,87 @@
+"""DCGAN (Radford, Metz & Chintala, 2015): the generator and discriminator of the
+PyTorch DCGAN tutorial, with the same layer stacks, parameter names ("main.0.weight")
+and shapes, so weights move between the two.
+
+For image_size 64 (the tutorial's CelebA model), with ngf = ndf = 64:
+
+    G: z (N, nz, 1, 1) -> 4x4x512 -> 8x8x256 -> 16x16x128 -> 32x32x64 -> 64x64x3
+       each step a 4/2/1 transposed convolution, BatchNorm and ReLU (the first
+       a 4/1/0 one), the last one Tanh, giving images in [-1, 1].
+    D: image (N, 3, 64, 64) -> 32x32x64 -> 16x16x128 -> 8x8x256 -> 4x4x512 -> 1
+       each step a 4/2/1 convolution and LeakyReLU(0.2), with BatchNorm from the
+       second on, then a 4/1/0 convolution to one logit and Sigmoid: D(x), shape (N,).
+
+image_size 32 drops one step from each (the article's generator); every
+power of two from 16 up works the same way. No layer has a bias: each is
+followed by BatchNorm, whose beta does the same job.
+"""
+
+from ..nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Module, ReLU, Sequential, Sigmoid, Tanh
+from ..nn.init import dcgan_init_
+from .summary import summary
+
+
+def _check_image_size(image_size):
+    if image_size < 16 or image_size & (image_size - 1):
+        raise ValueError(f"DCGAN: image_size must be a power of two, at least 16 (e.g. 32 or 64), got {image_size}")
+    return image_size.bit_length() - 3  # stride-2 layers between 4x4 and image_size: 64 -> 4
+
+
+class Generator(Module):
+    """z: (N, nz, 1, 1) -> images: (N, nc, image_size, image_size) in [-1, 1]."""
+
+    def __init__(self, nz=100, ngf=64, nc=3, image_size=64):
+        super().__init__()
+        doublings = _check_image_size(image_size)
+        self.nz, self.ngf, self.nc, self.image_size = nz, ngf, nc, image_size
+        channels = [ngf * 2 ** (doublings - 1 - i) for i in range(doublings)]  # 64: [512, 256, 128, 64]
+        layers = [ConvTranspose2d(nz, channels[0], 4, 1, 0, bias=False), BatchNorm2d(channels[0]), ReLU()]
+        for in_channels, out_channels in zip(channels, channels[1:]):
+            layers += [ConvTranspose2d(in_channels, out_channels, 4, 2, 1, bias=False), BatchNorm2d(out_channels), ReLU()]
+        layers += [ConvTranspose2d(channels[-1], nc, 4, 2, 1, bias=False), Tanh()]
+        self.main = Sequential(*layers)
+        dcgan_init_(self)
+
+    def forward(self, z):
+        return self.main(z)
+
+    def backward(self, grad_output):
+        return self.main.backward(grad_output)
+
+    def summary(self, batch_size=1):
+        """One line per layer with its output shape and parameter count."""
+        return summary(self, (batch_size, self.nz, 1, 1))
+
+    def extra_repr(self):
+        return f"nz={self.nz}, ngf={self.ngf}, nc={self.nc}, image_size={self.image_size}"
+
+
+class Discriminator(Module):
+    """images: (N, nc, image_size, image_size) -> D(x): (N,), the probability that each is real."""
+
+    def __init__(self, nc=3, ndf=64, image_size=64):
+        super().__init__()
+        doublings = _check_image_size(image_size)
+        self.nc, self.ndf, self.image_size = nc, ndf, image_size
+        channels = [ndf * 2**i for i in range(doublings)]  # 64: [64, 128, 256, 512]
+        layers = [Conv2d(nc, channels[0], 4, 2, 1, bias=False), LeakyReLU(0.2)]
+        for in_channels, out_channels in zip(channels, channels[1:]):
+            layers += [Conv2d(in_channels, out_channels, 4, 2, 1, bias=False), BatchNorm2d(out_channels), LeakyReLU(0.2)]
+        layers += [Conv2d(channels[-1], 1, 4, 1, 0, bias=False), Sigmoid()]
+        self.main = Sequential(*layers)
+        dcgan_init_(self)
+
+    def forward(self, images):
+        expected = (self.nc, self.image_size, self.image_size)
+        if images.ndim != 4 or tuple(images.shape[1:]) != expected:
+            raise self._error(f"expected images of shape (N, {', '.join(map(str, expected))}), got {tuple(images.shape)}")
+        return self.main(images).reshape(-1)  # (N, 1, 1, 1) -> (N,)
+
+    def backward(self, grad_output):
+        return self.main.backward(grad_output.reshape(-1, 1, 1, 1))
+
+    def summary(self, batch_size=1):
+        return summary(self, (batch_size, self.nc, self.image_size, self.image_size))
+
+    def extra_repr(self):
+        return f"nc={self.nc}, ndf={self.ndf}, image_size={self.image_size}"
