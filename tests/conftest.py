@@ -1,26 +1,35 @@
 """Shared fixtures: every test that takes `backend` runs once per backend.
 
-The CuPy run is skipped, not failed, where CuPy or a GPU is missing.
+"strict" (tests/strict_backend.py) is NumPy behind CuPy's rules, so CI without
+a GPU still catches code that only works with NumPy. The CuPy run is skipped,
+not failed, where CuPy or a GPU is missing, unless NANOGAN_REQUIRE_GPU=1
+(scripts/gpu_check.sh sets it, so a GPU check cannot pass by skipping).
 """
 
-import numpy as np
+import os
+
 import pytest
 from hypothesis import settings
 
 import nanogan
-from nanogan.backend import is_available
+import strict_backend  # noqa: F401  (registers the "strict" backend)
+from nanogan.backend import BackendUnavailableError, get_backend
 
 # Deterministic example generation, so a CI run is repeatable; no deadline,
 # since a shared 2-core machine can stall any single example.
 settings.register_profile("nanogan", derandomize=True, deadline=None, max_examples=25)
 settings.load_profile("nanogan")
 
-BACKENDS = ["numpy", "cupy"]
+BACKENDS = ["numpy", "strict", "cupy"]
 
 
 @pytest.fixture(params=BACKENDS, scope="session")
 def backend(request):
-    if not is_available(request.param):
+    try:
+        get_backend(request.param)
+    except BackendUnavailableError as error:
+        if os.environ.get("NANOGAN_REQUIRE_GPU") == "1":
+            pytest.fail(f"NANOGAN_REQUIRE_GPU=1, but the {request.param} backend cannot run: {error}")
         pytest.skip(f"the {request.param} backend is not available on this machine")
     return request.param
 
