@@ -4,18 +4,28 @@ Convolving x: (N, C, H, W) with a KH x KW kernel reads, for every output
 pixel (oh, ow), the patch x_padded[n, c, SH*oh + i, SW*ow + j] over
 c < C, i < KH, j < KW. im2col copies all patches into one matrix
 
-    columns[(c, i, j), (n, oh, ow)] = x_padded[n, c, SH*oh + i, SW*ow + j]
+    columns[(c, i, j), (oh, ow, n)] = x_padded[n, c, SH*oh + i, SW*ow + j]
 
-of shape (C*KH*KW, N*OH*OW), so that the convolution is W_matrix @ columns.
+of shape (C*KH*KW, OH*OW*N), so that the convolution is W_matrix @ columns.
 It is built with one strided slice copy per kernel offset (i, j): KH*KW
-copies of N*C*OH*OW elements each, with no Python loop over pixels.
+copies of C*OH*OW*N elements each, with no Python loop over pixels.
 
 col2im is its adjoint (transpose): each column entry is added back into the
 pixel it was copied from, so overlapping patches sum. It is the input
 gradient of a convolution and the forward pass of a transposed convolution.
+
+Two choices keep both kernels to one pass over the columns:
+- x_padded is never built. For each kernel offset, `_window` finds the output
+  positions whose pixel lies inside the image; the others read padding, so
+  im2col writes 0 there and col2im adds nothing.
+- Columns are ordered (oh, ow, n), batch last, and pixels are read in the
+  (C, H, W, N) order of nanogan/kernels/layout.py: each slice copy then moves
+  runs of N contiguous values. col2im returns its (N, C, H, W) result as a
+  view of the (C, H, W, N) array it fills.
 """
 
 from ..backend import get_array_module
+from .layout import batch_first, channels_first
 
 
 def conv_output_size(size, kernel_size, stride, padding):
@@ -23,46 +33,76 @@ def conv_output_size(size, kernel_size, stride, padding):
     return (size + 2 * padding - kernel_size) // stride + 1
 
 
-def im2col(x, kernel_size, stride, padding):
+def _window(offset, padding, stride, size, out_size):
+    """Where kernel offset `offset` reads inside the image, along one axis.
+
+    Output position o reads input position offset - padding + stride * o.
+    Returns (outputs, inputs): the slice of output positions whose input lies
+    in [0, size), and the slice of those input positions (the same length).
+    """
+    first = max(0, -((offset - padding) // stride))  # smallest o with a position >= 0
+    last = min(out_size - 1, (size - 1 + padding - offset) // stride)  # largest o with a position < size
+    count = max(0, last - first + 1)
+    if count == 0:
+        return slice(0, 0), slice(0, 0)
+    start = offset - padding + stride * first
+    return slice(first, first + count), slice(start, start + stride * (count - 1) + 1, stride)
+
+
+def im2col(x, kernel_size, stride, padding, out=None):
     """Patches of x as columns.
 
-    x: (N, C, H, W) -> columns: (C*KH*KW, N*OH*OW), rows ordered (c, i, j) like
-    the flattened weight W.reshape(C_out, C*KH*KW), columns ordered (n, oh, ow).
+    x: (N, C, H, W) -> columns: (C*KH*KW, OH*OW*N), rows ordered (c, i, j) like
+    the flattened weight W.reshape(C_out, C*KH*KW), columns ordered (oh, ow, n).
+    out: a C-contiguous array of that shape to write into (a new one if None).
     """
     xp = get_array_module(x)
     batch, channels, height, width = x.shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
     out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
-
-    # (C, N, H + 2*pad_h, W + 2*pad_w): channels first, so each copy below fills a contiguous block
-    x_padded = xp.zeros((channels, batch, height + 2 * pad_h, width + 2 * pad_w), dtype=x.dtype)
-    x_padded[:, :, pad_h : pad_h + height, pad_w : pad_w + width] = x.transpose(1, 0, 2, 3)
-
-    columns = xp.empty((channels, kernel_h, kernel_w, batch, out_h, out_w), dtype=x.dtype)
+    shape = (channels * kernel_h * kernel_w, out_h * out_w * batch)
+    if out is not None and tuple(out.shape) != shape:
+        raise ValueError(f"im2col: expected out of shape {shape}, got {tuple(out.shape)}")
+    columns = xp.empty(shape, dtype=x.dtype) if out is None else out
+    blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)  # a view: out is contiguous
+    # (C, H, W, N); copied once if x is stored otherwise, so that the slice copies below read runs of N values
+    pixels = xp.ascontiguousarray(channels_first(x))
     for i in range(kernel_h):
+        rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
         for j in range(kernel_w):
-            # columns[c, i, j, n, oh, ow] = x_padded[c, n, i + stride_h*oh, j + stride_w*ow]
-            columns[:, i, j] = x_padded[:, :, i : i + stride_h * out_h : stride_h, j : j + stride_w * out_w : stride_w]
-    return columns.reshape(channels * kernel_h * kernel_w, batch * out_h * out_w)
+            cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
+            block = blocks[:, i, j]  # (C, OH, OW, N)
+            # columns[c, i, j, oh, ow, n] = x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] inside the image
+            block[:, rows_out, cols_out] = pixels[:, rows_in, cols_in]
+            # and 0 where that pixel is padding: the bands of rows and columns the window leaves out
+            block[:, : rows_out.start] = 0
+            block[:, rows_out.stop :] = 0
+            block[:, rows_out, : cols_out.start] = 0
+            block[:, rows_out, cols_out.stop :] = 0
+    return columns
 
 
 def col2im(columns, x_shape, kernel_size, stride, padding):
     """The adjoint of im2col: sum every column entry into the pixel it came from.
 
-    columns: (C*KH*KW, N*OH*OW) -> x: x_shape = (N, C, H, W)
+    columns: (C*KH*KW, OH*OW*N) -> x: x_shape = (N, C, H, W), returned as a
+    view of a new (C, H, W, N) array.
     """
     xp = get_array_module(columns)
     batch, channels, height, width = x_shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
     out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
-    columns = columns.reshape(channels, kernel_h, kernel_w, batch, out_h, out_w)
+    blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)
 
-    x_padded = xp.zeros((channels, batch, height + 2 * pad_h, width + 2 * pad_w), dtype=columns.dtype)
+    pixels = xp.zeros((channels, height, width, batch), dtype=columns.dtype)
     for i in range(kernel_h):
+        rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
         for j in range(kernel_w):
-            # x_padded[c, n, i + stride_h*oh, j + stride_w*ow] += columns[c, i, j, n, oh, ow]
-            x_padded[:, :, i : i + stride_h * out_h : stride_h, j : j + stride_w * out_w : stride_w] += columns[:, i, j]
-    x = x_padded[:, :, pad_h : pad_h + height, pad_w : pad_w + width].transpose(1, 0, 2, 3)
-    return xp.ascontiguousarray(x)
+            cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
+            # x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] += columns[c, i, j, oh, ow, n] inside the image
+            # (xp.add with out= adds in place; `pixels[window] += ...` would also copy the sum back onto itself)
+            window = pixels[:, rows_in, cols_in]
+            xp.add(window, blocks[:, i, j][:, rows_out, cols_out], out=window)
+    return batch_first(pixels)

@@ -21,7 +21,8 @@ from ..nn.init import dcgan_init_
 from .summary import summary
 
 
-def _check_image_size(image_size):
+def check_image_size(image_size):
+    """How many stride-2 layers a DCGAN needs for image_size, or ValueError if it cannot be built."""
     if image_size < 16 or image_size & (image_size - 1):
         raise ValueError(f"DCGAN: image_size must be a power of two, at least 16 (e.g. 32 or 64), got {image_size}")
     return image_size.bit_length() - 3  # stride-2 layers between 4x4 and image_size: 64 -> 4
@@ -32,7 +33,7 @@ class Generator(Module):
 
     def __init__(self, nz=100, ngf=64, nc=3, image_size=64):
         super().__init__()
-        doublings = _check_image_size(image_size)
+        doublings = check_image_size(image_size)
         self.nz, self.ngf, self.nc, self.image_size = nz, ngf, nc, image_size
         channels = [ngf * 2 ** (doublings - 1 - i) for i in range(doublings)]  # 64: [512, 256, 128, 64]
         layers = [ConvTranspose2d(nz, channels[0], 4, 1, 0, bias=False), BatchNorm2d(channels[0]), ReLU()]
@@ -61,7 +62,7 @@ class Discriminator(Module):
 
     def __init__(self, nc=3, ndf=64, image_size=64):
         super().__init__()
-        doublings = _check_image_size(image_size)
+        doublings = check_image_size(image_size)
         self.nc, self.ndf, self.image_size = nc, ndf, image_size
         channels = [ndf * 2**i for i in range(doublings)]  # 64: [64, 128, 256, 512]
         layers = [Conv2d(nc, channels[0], 4, 2, 1, bias=False), LeakyReLU(0.2)]

@@ -30,15 +30,20 @@ class LeakyReLU(Module):
     def forward(self, x):
         xp = get_array_module(x)
         positive = x > 0
-        y = xp.where(positive, x, self.negative_slope * x)
+        # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): two passes, no per-element select
+        y = xp.multiply(x, self.negative_slope)
+        (xp.maximum if self.negative_slope <= 1 else xp.minimum)(y, x, out=y)
         self.save_for_backward(positive, output=y)
         return y
 
     def backward(self, grad_output):
         (positive,) = self.saved_tensors(grad_output)
         xp = get_array_module(grad_output)
-        # dx = g for x > 0, negative_slope * g otherwise
-        return xp.where(positive, grad_output, self.negative_slope * grad_output)
+        # dx = g for x > 0, negative_slope * g otherwise: g * (negative_slope + (1 - negative_slope) * [x > 0])
+        grad_input = xp.multiply(positive, 1 - self.negative_slope, dtype=grad_output.dtype)
+        grad_input += self.negative_slope
+        grad_input *= grad_output
+        return grad_input
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -54,8 +59,12 @@ class Tanh(Module):
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
-        # dx = g * (1 - y^2)
-        return grad_output * (1 - y * y)
+        xp = get_array_module(y)
+        # dx = g * (1 - y^2), built in one new array
+        grad_input = xp.multiply(y, y)
+        xp.subtract(1, grad_input, out=grad_input)
+        grad_input *= grad_output
+        return grad_input
 
 
 class Sigmoid(Module):

@@ -10,11 +10,17 @@ Per channel, over the batch and spatial axes (m values each):
 In eval mode mean and var are replaced by the running estimates, updated in
 train mode as running = (1 - momentum) * running + momentum * batch_value,
 with the unbiased variance var * m / (m - 1), as PyTorch does.
+
+Both passes work on x as a (C, m) matrix, one row per channel: a view for
+images stored channels first, batch last (nanogan/kernels/layout.py), and
+the output comes back in that layout.
 """
 
 import numpy as np
 
 from ..backend import get_array_module
+from ..kernels.layout import channel_rows, from_channel_rows
+from ..kernels.reduce import row_dot
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -55,26 +61,31 @@ class _BatchNorm(Module):
     def forward(self, x):
         self._check_input(x)
         xp = get_array_module(x)
-        axes = (0,) + tuple(range(2, x.ndim))  # every axis but the channel axis
-        count = x.size // self.num_features  # m: values per channel
+        x_matrix = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
+        count = x_matrix.shape[1]  # m: values per channel
         if self.training:
             if count < 2:
                 raise self._error(
                     f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}"
                 )
-            mean = x.mean(axis=axes, keepdims=True)
-            centered = x - mean
-            var = (centered * centered).mean(axis=axes, keepdims=True)
+            mean = x_matrix.mean(axis=1, keepdims=True)
+            x_hat = x_matrix - mean  # x - mean for now; scaled in place below
+            var = row_dot(x_hat, x_hat)[:, None] / count
             self._update_running_stats(mean.reshape(-1), var.reshape(-1), count)
         else:
-            mean = self._per_channel(self.running_mean, x)
-            centered = x - mean
-            var = self._per_channel(self.running_var, x)
+            x_hat = x_matrix - self.running_mean[:, None]
+            var = self.running_var[:, None]
         inv_std = 1 / xp.sqrt(var + self.eps)
-        x_hat = centered * inv_std
-        y = x_hat
+        x_hat *= inv_std  # x_hat = (x - mean) * inv_std
         if self.affine:
-            y = x_hat * self._per_channel(self.weight.data, x) + self._per_channel(self.bias.data, x)
+            y = xp.multiply(x_hat, self.weight.data[:, None])
+            y += self.bias.data[:, None]  # y = gamma * x_hat + beta
+        else:
+            y = x_hat.copy()
+        y = from_channel_rows(y, x.shape)
+        # kept in x's shape, x_hat like x and inv_std per channel (views, no copies), as a
+        # backward written against x's shape expects; backward takes them back as (C, m) and (C, 1)
+        x_hat, inv_std = from_channel_rows(x_hat, x.shape), self._per_channel(inv_std, x)
         self.save_for_backward(x_hat, inv_std, self.training, output=y)
         return y
 
@@ -92,26 +103,32 @@ class _BatchNorm(Module):
 
     def backward(self, grad_output):
         x_hat, inv_std, trained = self.saved_tensors(grad_output)
-        g = grad_output
-        axes = (0,) + tuple(range(2, g.ndim))
+        xp = get_array_module(grad_output)
+        g, x_hat, inv_std = channel_rows(grad_output), channel_rows(x_hat), inv_std.reshape(-1, 1)  # (C, m), (C, 1)
+        count = g.shape[1]
+        g_sum = g.sum(axis=1)
+        g_x_hat_sum = row_dot(g, x_hat)
         if self.affine:
             if self.weight.requires_grad:
                 # dgamma = sum(g * x_hat)
-                self.weight.grad += (g * x_hat).sum(axis=axes)
+                self.weight.grad += g_x_hat_sum
             if self.bias.requires_grad:
                 # dbeta = sum(g)
-                self.bias.grad += g.sum(axis=axes)
-            gamma_inv_std = self._per_channel(self.weight.data, g) * inv_std
+                self.bias.grad += g_sum
+            gamma_inv_std = self.weight.data[:, None] * inv_std
         else:
             gamma_inv_std = inv_std
         if not trained:
             # eval mode: mean and var are constants, so dx = gamma * inv_std * g
-            return gamma_inv_std * g
+            return from_channel_rows(gamma_inv_std * g, grad_output.shape)
         # train mode: mean and var depend on x too; the three paths sum to
-        # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat))
-        g_mean = g.mean(axis=axes, keepdims=True)
-        g_x_hat_mean = (g * x_hat).mean(axis=axes, keepdims=True)
-        return gamma_inv_std * (g - g_mean - x_hat * g_x_hat_mean)
+        # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)),
+        # computed in one new array, one pass per operation:
+        grad_input = xp.multiply(x_hat, (g_x_hat_sum / count)[:, None])  # x_hat * mean(g * x_hat)
+        xp.subtract(g, grad_input, out=grad_input)  # g - x_hat * mean(g * x_hat)
+        grad_input -= (g_sum / count)[:, None]  # g - mean(g) - x_hat * mean(g * x_hat)
+        grad_input *= gamma_inv_std
+        return from_channel_rows(grad_input, grad_output.shape)
 
     def extra_repr(self):
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}"

@@ -7,11 +7,27 @@ two kernels serve both layers, in swapped roles:
                       forward          input gradient     weight gradient
     Conv2d            im2col, GEMM     GEMM, col2im       GEMM on im2col(x)
     ConvTranspose2d   GEMM, col2im     im2col, GEMM       GEMM on im2col(g)
+
+Images are (N, C, H, W) arrays stored channels first, batch last
+(nanogan/kernels/layout.py): a GEMM's (C, H*W*N) result is returned as a
+view, and the next layer reads it as a matrix without a copy. The im2col
+columns live in a scratch array shared by all layers
+(nanogan/kernels/workspace.py): Conv2d keeps x for backward, not its
+columns, and builds them again there when the weight gradient is needed
+(keeping them costs four times the memory of x for a 4x4/2 layer and, by
+measurement, saves about 2% of a DCGAN step: docs/performance.md).
+
+Both layers keep their input (or a view of it) for backward, as PyTorch
+does: change it in place between forward and backward and the gradients
+are wrong.
 """
 
 import numpy as np
 
+from ..backend import get_array_module
 from ..kernels.im2col import col2im, conv_output_size, im2col
+from ..kernels.layout import channel_rows, from_channel_rows
+from ..kernels.workspace import scratch
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -55,6 +71,17 @@ class _ConvNd(Module):
     def _check_input(self, x):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise self._error(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
+
+    def _im2col(self, x):
+        """im2col(x) with this layer's geometry, in the "columns" scratch array:
+        valid until the next request for it, so use it before calling another layer."""
+        batch, channels, height, width = x.shape
+        kernel_h, kernel_w = self.kernel_size
+        out_h, out_w = (conv_output_size(size, k, s, p) for size, k, s, p
+                        in zip((height, width), self.kernel_size, self.stride, self.padding))
+        shape = (channels * kernel_h * kernel_w, out_h * out_w * batch)
+        out = scratch("columns", shape, x.dtype, get_array_module(x))
+        return im2col(x, self.kernel_size, self.stride, self.padding, out=out)
 
     def _add_bias(self, y):
         if self.bias is not None:
@@ -103,25 +130,29 @@ class Conv2d(_ConvNd):
             )
         out_h, out_w = (conv_output_size(size, k, s, p) for size, k, s, p
                         in zip((height, width), self.kernel_size, self.stride, self.padding))
-        columns = im2col(x, self.kernel_size, self.stride, self.padding)  # (C_in*KH*KW, N*OH*OW)
+        columns = self._im2col(x)  # (C_in*KH*KW, OH*OW*N)
         weight_matrix = self.weight.data.reshape(self.out_channels, -1)  # (C_out, C_in*KH*KW)
-        # y = W_matrix @ columns, then (C_out, N, OH, OW) -> (N, C_out, OH, OW)
-        y = (weight_matrix @ columns).reshape(self.out_channels, batch, out_h, out_w).transpose(1, 0, 2, 3)
-        y = self._add_bias(y.copy())
-        self.save_for_backward(columns, x.shape, output=y)
+        # y = W_matrix @ columns: (C_out, OH*OW*N), returned as an (N, C_out, OH, OW) view
+        y = from_channel_rows(weight_matrix @ columns, (batch, self.out_channels, out_h, out_w))
+        y = self._add_bias(y)
+        self.save_for_backward(x, output=y)
         return y
 
     def backward(self, grad_output):
-        columns, input_shape = self.saved_tensors(grad_output)
-        # g as a matrix: (N, C_out, OH, OW) -> (C_out, N*OH*OW), columns ordered like im2col's
-        g = grad_output.transpose(1, 0, 2, 3).reshape(self.out_channels, -1)
+        (x,) = self.saved_tensors(grad_output)
+        xp = get_array_module(grad_output)
+        # g as a matrix: (N, C_out, OH, OW) -> (C_out, OH*OW*N), columns ordered like im2col's
+        g = channel_rows(grad_output)
         weight_matrix = self.weight.data.reshape(self.out_channels, -1)
         if self.weight.requires_grad:
+            columns = self._im2col(x)  # built again from x, which forward kept instead of the larger columns
             # dW = g @ columns^T
             self.weight.grad += (g @ columns.T).reshape(self.weight.shape)
         self._accumulate_bias_grad(grad_output)
-        # dx = col2im(W_matrix^T @ g)
-        return col2im(weight_matrix.T @ g, input_shape, self.kernel_size, self.stride, self.padding)
+        # dx = col2im(W_matrix^T @ g); W_matrix^T @ g has the shape of the columns, so it reuses their scratch array
+        grad_columns = scratch("columns", (weight_matrix.shape[1], g.shape[1]), g.dtype, xp)
+        xp.matmul(weight_matrix.T, g, out=grad_columns)
+        return col2im(grad_columns, x.shape, self.kernel_size, self.stride, self.padding)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -164,25 +195,26 @@ class ConvTranspose2d(_ConvNd):
                 f"input {tuple(x.shape)} gives an empty output {output_shape}: padding {self.padding} "
                 f"crops away everything; use less padding or a larger input"
             )
-        batch, _, height, width = x.shape
-        # x as a matrix: (N, C_in, H, W) -> (C_in, N*H*W), the role of g in Conv2d.backward
-        x_matrix = x.transpose(1, 0, 2, 3).reshape(self.in_channels, batch * height * width)
+        xp = get_array_module(x)
+        # x as a matrix: (N, C_in, H, W) -> (C_in, H*W*N), the role of g in Conv2d.backward
+        x_matrix = channel_rows(x)
         weight_matrix = self.weight.data.reshape(self.in_channels, -1)  # (C_in, C_out*KH*KW)
-        # y = col2im(W_matrix^T @ x_matrix): Conv2d's input gradient
-        y = col2im(weight_matrix.T @ x_matrix, output_shape, self.kernel_size, self.stride, self.padding)
+        # y = col2im(W_matrix^T @ x_matrix): Conv2d's input gradient; the product has the shape
+        # of im2col's columns and lives in their scratch array
+        columns = scratch("columns", (weight_matrix.shape[1], x_matrix.shape[1]), x.dtype, xp)
+        xp.matmul(weight_matrix.T, x_matrix, out=columns)
+        y = col2im(columns, output_shape, self.kernel_size, self.stride, self.padding)
         y = self._add_bias(y)
         self.save_for_backward(x_matrix, x.shape, output=y)
         return y
 
     def backward(self, grad_output):
         x_matrix, input_shape = self.saved_tensors(grad_output)
-        batch, _, height, width = input_shape
-        columns = im2col(grad_output, self.kernel_size, self.stride, self.padding)  # (C_out*KH*KW, N*H*W)
+        columns = self._im2col(grad_output)  # (C_out*KH*KW, H*W*N)
         weight_matrix = self.weight.data.reshape(self.in_channels, -1)
         if self.weight.requires_grad:
             # dW = x_matrix @ columns^T
             self.weight.grad += (x_matrix @ columns.T).reshape(self.weight.shape)
         self._accumulate_bias_grad(grad_output)
         # dx = W_matrix @ columns: Conv2d's forward
-        grad_input = (weight_matrix @ columns).reshape(self.in_channels, batch, height, width)
-        return grad_input.transpose(1, 0, 2, 3).copy()
+        return from_channel_rows(weight_matrix @ columns, input_shape)

@@ -3,6 +3,7 @@
 import math
 
 from ..backend import get_array_module
+from ..kernels.workspace import scratch
 from .optimizer import Optimizer
 
 
@@ -14,6 +15,8 @@ class Adam(Optimizer):
         param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
 
     The factors 1 - beta^t undo the bias of m and v towards their zero start.
+    Each step works in place: one pass over the parameter per operation, with
+    `update` the only other array (a scratch array that all parameters share).
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0):
@@ -38,13 +41,20 @@ class Adam(Optimizer):
             g = parameter.grad
             if self.weight_decay:
                 g = g + self.weight_decay * parameter.data
+            update = scratch("adam.update", g.shape, g.dtype, xp)
             # m = beta1 m + (1 - beta1) g
             m *= beta1
-            m += (1 - beta1) * g
+            xp.multiply(g, 1 - beta1, out=update)
+            m += update
             # v = beta2 v + (1 - beta2) g^2
             v *= beta2
-            v += (1 - beta2) * (g * g)
+            xp.multiply(g, g, out=update)
+            update *= 1 - beta2
+            v += update
             # param -= lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
-            step_size = self.lr / (1 - beta1**t)
-            denominator = xp.sqrt(v) / math.sqrt(1 - beta2**t) + self.eps
-            parameter.data -= step_size * m / denominator
+            xp.sqrt(v, out=update)
+            update *= 1 / math.sqrt(1 - beta2**t)
+            update += self.eps
+            xp.divide(m, update, out=update)
+            update *= self.lr / (1 - beta1**t)
+            parameter.data -= update

@@ -1,0 +1,248 @@
+"""Time one DCGAN training iteration in nanogan and, where it is installed, in PyTorch.
+
+    python benchmarks/bench_dcgan.py                                  # 64x64, batch 64, 2 threads
+    python benchmarks/bench_dcgan.py --image-size 32 --batch-size 128 --iters 20
+    python benchmarks/bench_dcgan.py --profile                        # nanogan per layer and pass
+    python benchmarks/bench_dcgan.py --json result.json
+
+Method (docs/performance.md says more). Each framework runs in its own child
+process, so each one's peak memory is its own and neither imports the other.
+The parent makes them take turns, one iteration each (A B A B ...), after
+`--warmup` untimed iterations: on a shared machine whose speed drifts, the two
+iterations of a pair see nearly the same machine, so the per-pair ratio is
+what to trust. Both start from nanogan's initial weights and train on the
+same batches, and their first-step losses are printed side by side as a check.
+
+PyTorch is optional (pip install torch, the CPU build): without it only
+nanogan is timed.
+"""
+
+import argparse
+import datetime
+import importlib.metadata
+import importlib.util
+import json
+import multiprocessing
+import os
+import platform
+import statistics
+import sys
+import time
+
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+BLAS_CORE_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # reported: they change OpenBLAS's kernel
+# Seconds both children sit idle between turns: BLAS and OpenMP worker threads spin
+# for a while after their last task, and must not steal the next turn's cores.
+SETTLE_SECONDS = 0.05
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--image-size", type=int, default=64, help="16, 32, 64, ... (default 64)")
+    parser.add_argument("--batch-size", type=int, default=64, help="images per batch (default 64)")
+    parser.add_argument("--iters", type=int, default=10, help="timed iterations per framework (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed iterations first (default 2)")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS and PyTorch threads (default 2)")
+    parser.add_argument("--backend", default="numpy", help="nanogan backend: numpy or cupy (default numpy)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and batches")
+    parser.add_argument("--no-torch", action="store_true", help="time nanogan only")
+    parser.add_argument("--torch-loop", choices=["train_step", "tutorial"], default="train_step",
+                        help="train_step: PyTorch freezes D in the G step as nanogan does (default); "
+                             "tutorial: the PyTorch tutorial's loop, which does not")
+    parser.add_argument("--profile", action="store_true", help="nanogan per layer and pass instead")
+    parser.add_argument("--json", metavar="OUT", help="also write the results to this JSON file")
+    args = parser.parse_args(argv)
+    if args.iters < 1 or args.batch_size < 2 or args.threads < 1 or args.warmup < 0:
+        parser.error("--iters and --threads must be >= 1, --batch-size >= 2, --warmup >= 0")
+    return args
+
+
+def limit_threads(threads):
+    """Set the BLAS thread count; it only takes effect before numpy is first imported."""
+    if "numpy" in sys.modules:
+        raise RuntimeError("limit_threads must run before numpy is imported")
+    for name in THREAD_VARIABLES:
+        os.environ[name] = str(threads)
+
+
+def blas_info():
+    """Which BLAS library and kernel (architecture) numpy runs, and with how many threads."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    return [{key: pool.get(key) for key in ("internal_api", "version", "architecture", "num_threads")}
+            for pool in threadpool_info() if pool.get("user_api") == "blas"]
+
+
+def _status_mb(field):
+    """A memory figure of this process from /proc/self/status (Linux), in MiB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024  # reported in KiB
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def peak_rss_mb():
+    """This process's peak resident memory so far: VmHWM, the high-water mark of its own
+    address space (getrusage's ru_maxrss would also count the parent's memory at fork)."""
+    return _status_mb("VmHWM")
+
+
+def current_rss_mb():
+    return _status_mb("VmRSS")
+
+
+# -- the child processes ---------------------------------------------------------------------------
+
+
+def worker(connection, framework, args, models=None):
+    """Build one framework's trainer and report ready; then, for each iteration index received,
+    run that iteration and send back its time; at "stop", send the memory figures and losses."""
+    import dcgan_workload as workload
+
+    if framework == "torch":
+        import torch
+
+        torch.set_num_threads(args.threads)
+        trainer = workload.TorchTrainer(args.image_size, args.batch_size, args.seed, models, args.torch_loop)
+    else:
+        from nanogan.backend import to_numpy
+
+        trainer = workload.NanoganTrainer(args.image_size, args.batch_size, args.seed, args.backend)
+        models = {name: (workload.layer_specs(model),
+                         {key: to_numpy(value) for key, value in model.state_dict().items()})
+                  for name, model in [("G", trainer.generator), ("D", trainer.discriminator)]}
+    baseline_mb = current_rss_mb()
+    connection.send({"models": models, "blas": blas_info()})
+    first_losses = None
+    for index in iter(connection.recv, "stop"):
+        start = time.perf_counter()
+        result = trainer.step(index)
+        elapsed = time.perf_counter() - start
+        if first_losses is None:
+            first_losses = _losses(framework, result)
+        connection.send(elapsed)
+    connection.send({"baseline_rss_mb": baseline_mb, "peak_rss_mb": peak_rss_mb(), "first_losses": first_losses})
+
+
+def _losses(framework, result):
+    if framework == "torch":
+        return [result[0].item(), result[1].item()]
+    metrics = result.to_host()
+    return [metrics["loss_d"], metrics["loss_g"]]
+
+
+def start_worker(framework, args, models=None):
+    """A child process running `worker`; returns (process, connection, its "ready" message)."""
+    context = multiprocessing.get_context("spawn")  # a fresh interpreter: no memory shared with the parent
+    parent_end, child_end = context.Pipe()
+    process = context.Process(target=worker, args=(child_end, framework, args, models), daemon=True)
+    process.start()
+    return process, parent_end, parent_end.recv()
+
+
+# -- the interleaved run ---------------------------------------------------------------------------
+
+
+def compare(args):
+    import dcgan_workload as workload
+
+    frameworks = {"nanogan": start_worker("nanogan", args)}
+    torch_note = None
+    if not args.no_torch:
+        if importlib.util.find_spec("torch") is None:  # looked up, not imported: the parent stays small
+            torch_note = "PyTorch is not installed (pip install torch): timing nanogan only"
+        else:
+            frameworks["torch"] = start_worker("torch", args, frameworks["nanogan"][2]["models"])
+    if torch_note:
+        print(torch_note)
+
+    times = {name: [] for name in frameworks}
+    for index in range(args.warmup + args.iters):
+        for name, (_, connection, _) in frameworks.items():  # A B A B: one iteration each, in turn
+            time.sleep(SETTLE_SECONDS)
+            connection.send(index)
+            elapsed = connection.recv()
+            if index >= args.warmup:
+                times[name].append(elapsed)
+    finals = {}
+    for name, (process, connection, _) in frameworks.items():
+        connection.send("stop")
+        finals[name] = connection.recv()
+        process.join()
+
+    flops = workload.iteration_flops(args.image_size)
+    results = {"config": vars(args), "environment": environment(frameworks),
+               "flops_per_image": flops,
+               "flops_per_image_tutorial_loop": workload.iteration_flops(args.image_size, tutorial=True),
+               "frameworks": {}, "torch_note": torch_note}
+    for name, elapsed in times.items():
+        median = statistics.median(elapsed)
+        final = finals[name]
+        results["frameworks"][name] = {
+            "seconds_per_iter": elapsed, "median_seconds_per_iter": median,
+            "images_per_second": args.batch_size / median, "gflops": flops * args.batch_size / median / 1e9,
+            "baseline_rss_mb": final["baseline_rss_mb"], "peak_rss_mb": final["peak_rss_mb"],
+            "training_rss_mb": final["peak_rss_mb"] - final["baseline_rss_mb"],
+            "first_step_losses": final["first_losses"],
+        }
+    if "torch" in times:
+        # nanogan's speed over PyTorch's in each pair: t_torch / t_nanogan (> 1: nanogan is faster)
+        ratios = [torch_time / nanogan_time for nanogan_time, torch_time in zip(times["nanogan"], times["torch"])]
+        results["speed_ratio"] = {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
+                                  "per_pair": ratios}
+    return results
+
+
+def environment(frameworks):
+    import numpy
+
+    info = {"date": datetime.datetime.now().isoformat(timespec="seconds"), "python": platform.python_version(),
+            "numpy": numpy.__version__, "cpu_count": os.cpu_count(), "machine": platform.machine(),
+            "blas": frameworks["nanogan"][2]["blas"],
+            "blas_core_variables": {name: os.environ.get(name) for name in BLAS_CORE_VARIABLES}}
+    if "torch" in frameworks:
+        info["torch"] = importlib.metadata.version("torch")
+    return info
+
+
+def report(results):
+    config = results["config"]
+    print(f"DCGAN training iteration, {config['image_size']}x{config['image_size']}, batch {config['batch_size']}, "
+          f"{config['threads']} threads, {config['iters']} timed iterations after {config['warmup']} warm-up")
+    print(f"BLAS: {results['environment']['blas']}")
+    print(f"{results['flops_per_image'] / 1e9:.3f} GFLOP per image (convolution GEMMs of train_step; the "
+          f"tutorial's loop: {results['flops_per_image_tutorial_loop'] / 1e9:.3f})")
+    print(f"{'':10}{'s/iter':>9}{'images/s':>10}{'GFLOP/s':>9}{'peak RSS MB':>13}{'training MB':>13}"
+          f"   first-step losses (D, G)")
+    for name, row in results["frameworks"].items():
+        losses = ", ".join(f"{loss:.5f}" for loss in row["first_step_losses"])
+        print(f"{name:10}{row['median_seconds_per_iter']:9.3f}{row['images_per_second']:10.1f}{row['gflops']:9.1f}"
+              f"{row['peak_rss_mb']:13.0f}{row['training_rss_mb']:13.0f}   {losses}")
+    if "speed_ratio" in results:
+        ratio = results["speed_ratio"]
+        print(f"speed nanogan/PyTorch per pair: median {ratio['median']:.2f}x "
+              f"(min {ratio['min']:.2f}, max {ratio['max']:.2f})")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    limit_threads(args.threads)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the helper modules beside this file
+    if args.profile:
+        import dcgan_profile
+
+        results = dcgan_profile.profile(args)
+        dcgan_profile.report(results)
+    else:
+        results = compare(args)
+        report(results)
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""What the command-line examples share: argument types that reject nonsense with
+exit code 2, a backend check, and an output folder that is known to be writable.
+
+Every failure here ends the program with one line on stderr, "error: ...",
+and exit code 2, never a traceback from deep inside.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+
+from .backend import BACKENDS, BackendUnavailableError, get_backend
+
+
+def fail(message):
+    """Print `error: message` and exit with code 2 (bad input)."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _number(kind, text, accept, expectation):
+    try:
+        value = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expectation}, got {text!r}") from None
+    if not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {expectation}, got {text}")
+    return value
+
+
+def positive_int(text):
+    return _number(int, text, lambda value: value > 0, "a positive integer")
+
+
+def nonnegative_int(text):
+    return _number(int, text, lambda value: value >= 0, "an integer >= 0")
+
+
+def positive_float(text):
+    return _number(float, text, lambda value: value > 0, "a positive number")
+
+
+def unit_interval_float(text):
+    """A number in [0, 1): Adam's beta1, for instance."""
+    return _number(float, text, lambda value: 0 <= value < 1, "a number in [0, 1)")
+
+
+def add_backend_argument(parser):
+    parser.add_argument("--backend", choices=BACKENDS, default="numpy",
+                        help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU)")
+
+
+def require_backend(name):
+    """The array module for `name`, or exit 2 with the install hint when it cannot run here."""
+    try:
+        return get_backend(name)
+    except BackendUnavailableError as error:
+        fail(str(error))
+
+
+def prepare_output_dir(path):
+    """Create `path` if needed and prove it writable, or exit 2 saying why."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path):
+            pass
+    except OSError as error:
+        fail(f"cannot write to the output folder {path!r} ({error.strerror or error}); choose another with --out")
+    return path

@@ -1,0 +1,162 @@
+"""A DCGAN training run as one object that can be saved and resumed exactly.
+
+It holds everything a step depends on: both networks, both optimizers, the
+batch loader (epoch, position, shuffling generator), the noise generator and
+the step count. `save` writes all of it to one checkpoint; `from_checkpoint`
+rebuilds it, so that on the NumPy backend a run of 2N steps and a run of N
+steps resumed for N more end with identical parameters.
+"""
+
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from .backend import to_backend
+from .checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
+from .data import BatchLoader
+from .models import Discriminator, Generator
+from .models.dcgan import check_image_size
+from .nn import BCELoss, no_grad
+from .optim import Adam
+from .random import manual_seed
+from .training import sample_noise, train_step
+
+ARCHITECTURE = ("image_size", "nz", "ngf", "ndf", "nc")  # what a checkpoint's weights are shaped by
+FIXED_NOISE_SIZE = 64  # the sample grids show G on the same 64 noise vectors all run long
+
+
+@dataclass
+class DCGANConfig:
+    """The run's settings; the defaults are the PyTorch DCGAN tutorial's."""
+
+    image_size: int = 64  # images are image_size x image_size
+    nz: int = 100  # length of the noise vector z
+    ngf: int = 64  # generator width: channels of its last hidden layer
+    ndf: int = 64  # discriminator width: channels of its first layer
+    nc: int = 3  # image channels (RGB)
+    batch_size: int = 128
+    lr: float = 2e-4  # Adam learning rate, both networks
+    beta1: float = 0.5  # Adam beta1 (beta2 stays 0.999), as in the DCGAN paper
+    seed: int = 0  # weights, shuffling, noise: all follow from it
+    backend: str = "numpy"  # "numpy" (CPU) or "cupy" (GPU)
+
+    def __post_init__(self):
+        check_image_size(self.image_size)
+        for name in ("nz", "ngf", "ndf", "nc", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"DCGAN: {name} must be a positive integer, got {getattr(self, name)}")
+
+
+class DCGANTrainer:
+    """Generator, discriminator, their Adam optimizers and the data and noise streams."""
+
+    def __init__(self, config, images):
+        """images: uint8 (N, nc, image_size, image_size), e.g. nanogan.data.open_dataset(...).images"""
+        expected = (config.nc, config.image_size, config.image_size)
+        if images.ndim != 4 or tuple(images.shape[1:]) != expected:
+            raise ValueError(f"expected images of shape (N, {', '.join(map(str, expected))}), "
+                             f"got {tuple(images.shape)}")
+        self.config = config
+        self.images = images
+        manual_seed(config.seed)
+        self.generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
+        self.discriminator = Discriminator(config.nc, config.ndf, config.image_size).to(config.backend)
+        betas = (config.beta1, 0.999)
+        self.g_optimizer = Adam(self.generator.parameters(), lr=config.lr, betas=betas)
+        self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.lr, betas=betas)
+        self.criterion = BCELoss()
+        self.loader = BatchLoader(images, config.batch_size, seed=config.seed)
+        self.noise_generator = np.random.default_rng([config.seed, 1])
+        self.fixed_noise = sample_noise(np.random.default_rng([config.seed, 2]),
+                                        (FIXED_NOISE_SIZE, config.nz, 1, 1), config.backend)
+        self.step = 0
+
+    def train_step(self):
+        """One D update and one G update on the next batch; returns StepMetrics (on the device)."""
+        real = self.loader.next_batch(self.config.backend)
+        noise = sample_noise(self.noise_generator, (real.shape[0], self.config.nz, 1, 1), self.config.backend)
+        metrics = train_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
+                             self.criterion, real, noise)
+        self.step += 1
+        return metrics
+
+    def generate(self, noise):
+        return generate_images(self.generator, noise)
+
+    def save(self, path):
+        arrays = {
+            "generator": self.generator.state_dict(),
+            "discriminator": self.discriminator.state_dict(),
+            "g_optimizer": self.g_optimizer.state_dict(),
+            "d_optimizer": self.d_optimizer.state_dict(),
+            "loader": self.loader.state_dict(),
+            "fixed_noise": self.fixed_noise,
+        }
+        metadata = {"config": asdict(self.config), "step": self.step,
+                    "noise_generator": self.noise_generator.bit_generator.state}
+        return save_checkpoint(path, arrays, metadata)
+
+    @classmethod
+    def from_checkpoint(cls, path, images, backend=None):
+        """Rebuild the run saved at `path`, on `backend` if given (else the one it was saved from).
+
+        Raises CheckpointError when the file is not a DCGAN checkpoint or does not match `images`.
+        """
+        arrays, metadata = load_checkpoint(path)
+        config = config_from_checkpoint(path, metadata)
+        if backend is not None:
+            config.backend = backend
+        trainer = cls(config, images)
+        try:
+            trainer.generator.load_state_dict(arrays["generator"])
+            trainer.discriminator.load_state_dict(arrays["discriminator"])
+            trainer.g_optimizer.load_state_dict(arrays["g_optimizer"])
+            trainer.d_optimizer.load_state_dict(arrays["d_optimizer"])
+            trainer.loader.load_state_dict(arrays["loader"])
+            trainer.fixed_noise = to_backend(arrays["fixed_noise"], config.backend, np.float32)
+        except (KeyError, ValueError) as error:
+            raise CheckpointError(f"checkpoint {path!r} does not fit a DCGAN of its own configuration: {error}") from None
+        trainer.noise_generator.bit_generator.state = metadata["noise_generator"]
+        trainer.step = int(metadata["step"])
+        return trainer
+
+
+def generate_images(generator, noise):
+    """G(noise) in eval mode: BatchNorm uses its running statistics and leaves them alone,
+    so sampling never changes what training would do next."""
+    was_training = generator.training
+    generator.eval()
+    try:
+        with no_grad():
+            return generator(noise)
+    finally:
+        generator.train(was_training)
+
+
+def load_generator(path, backend=None):
+    """The generator of a DCGAN checkpoint, and the run's config; for sampling without the data."""
+    arrays, metadata = load_checkpoint(path)
+    config = config_from_checkpoint(path, metadata)
+    if backend is not None:
+        config.backend = backend
+    generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
+    try:
+        generator.load_state_dict(arrays["generator"])
+    except (KeyError, ValueError) as error:
+        raise CheckpointError(f"checkpoint {path!r} does not fit a DCGAN generator of its own configuration: "
+                              f"{error}") from None
+    return generator, config
+
+
+def read_config(path):
+    """The DCGANConfig of the run saved at `path`, without reading its arrays."""
+    return config_from_checkpoint(path, load_metadata(path))
+
+
+def config_from_checkpoint(path, metadata):
+    """The DCGANConfig stored in a checkpoint's metadata, or CheckpointError."""
+    stored = metadata.get("config")
+    names = {field.name for field in fields(DCGANConfig)}
+    if not isinstance(stored, dict) or set(stored) != names:
+        raise CheckpointError(f"{path!r} is a nanogan checkpoint but not of a DCGAN training run")
+    return DCGANConfig(**stored)

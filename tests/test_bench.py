@@ -1,0 +1,63 @@
+"""benchmarks/bench_dcgan.py runs end to end on tiny sizes and writes what it promises.
+
+Speed is never asserted here (the machine is shared); only that the script
+works, that its JSON has every figure, and that both frameworks train the
+same models on the same data."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_dcgan.py"
+TINY = ["--image-size", "16", "--batch-size", "4", "--iters", "2", "--warmup", "1", "--threads", "1"]
+
+
+def run_benchmark(tmp_path, *options):
+    out = tmp_path / "result.json"
+    result = subprocess.run([sys.executable, str(SCRIPT), *TINY, *options, "--json", str(out)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return json.loads(out.read_text()), result.stdout
+
+
+def test_nanogan_alone_reports_speed_memory_and_flops(tmp_path):
+    results, stdout = run_benchmark(tmp_path, "--no-torch")
+    row = results["frameworks"]["nanogan"]
+    assert len(row["seconds_per_iter"]) == 2
+    assert row["images_per_second"] > 0 and row["gflops"] > 0
+    assert row["peak_rss_mb"] >= row["baseline_rss_mb"] > 0
+    assert results["flops_per_image"] < results["flops_per_image_tutorial_loop"]
+    assert "torch" not in results["frameworks"] and "speed_ratio" not in results
+    assert "images/s" in stdout
+
+
+def test_the_flop_count_of_a_64x64_iteration_is_the_issues_2_48_gflop_for_the_tutorials_loop():
+    sys.path.insert(0, str(SCRIPT.parent))
+    try:
+        import dcgan_workload
+    finally:
+        sys.path.remove(str(SCRIPT.parent))
+    assert dcgan_workload.iteration_flops(64, tutorial=True) / 1e9 == pytest.approx(2.48, abs=0.005)
+    assert dcgan_workload.iteration_flops(64) / 1e9 == pytest.approx(2.27, abs=0.005)
+
+
+def test_pytorch_side_trains_the_same_models_on_the_same_batches(tmp_path):
+    pytest.importorskip("torch")
+    results, stdout = run_benchmark(tmp_path)
+    nanogan_losses = results["frameworks"]["nanogan"]["first_step_losses"]
+    torch_losses = results["frameworks"]["torch"]["first_step_losses"]
+    assert nanogan_losses == pytest.approx(torch_losses, rel=1e-4)
+    assert len(results["speed_ratio"]["per_pair"]) == 2
+    assert "speed nanogan/PyTorch" in stdout
+
+
+def test_profile_breaks_an_iteration_down_per_layer_and_pass(tmp_path):
+    results, stdout = run_benchmark(tmp_path, "--profile")
+    passes = {(row["layer"], row["pass"]) for row in results["rows"]}
+    assert {("D.main.0", "forward"), ("D.main.0", "input_grad"), ("D.main.0", "weight_grad"),
+            ("G.main.1", "forward"), ("G optimizer", "update")} <= passes
+    assert sum(row["share"] for row in results["rows"]) == pytest.approx(1.0)
+    assert "per pass:" in stdout
