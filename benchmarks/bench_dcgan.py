@@ -44,6 +44,8 @@ def parse_args(argv=None):
     parser.add_argument("--warmup", type=int, default=2, help="untimed iterations first (default 2)")
     parser.add_argument("--threads", type=int, default=2, help="BLAS and PyTorch threads (default 2)")
     parser.add_argument("--backend", default="numpy", help="nanogan backend: numpy or cupy (default numpy)")
+    parser.add_argument("--tf32", action="store_true",
+                        help="with --backend cupy: TF32 matrix products (default: exact float32)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the initial weights and batches")
     parser.add_argument("--no-torch", action="store_true", help="time nanogan only")
     parser.add_argument("--torch-loop", choices=["train_step", "tutorial"], default="train_step",
@@ -54,6 +56,8 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.iters < 1 or args.batch_size < 2 or args.threads < 1 or args.warmup < 0:
         parser.error("--iters and --threads must be >= 1, --batch-size >= 2, --warmup >= 0")
+    if args.tf32 and args.backend != "cupy":
+        parser.error("--tf32 applies to --backend cupy only")
     return args
 
 
@@ -106,7 +110,11 @@ def worker(connection, framework, args, models=None):
         import torch
 
         torch.set_num_threads(args.threads)
-        trainer = workload.TorchTrainer(args.image_size, args.batch_size, args.seed, models, args.torch_loop)
+        if args.backend == "cupy":  # PyTorch with cuDNN on the same GPU, TF32 as asked (cuDNN's default is on)
+            torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = args.tf32
+            torch.backends.cudnn.benchmark = True
+        trainer = workload.TorchTrainer(args.image_size, args.batch_size, args.seed, models, args.torch_loop,
+                                        device="cuda" if args.backend == "cupy" else "cpu")
     else:
         from nanogan.backend import to_numpy
 
@@ -124,7 +132,22 @@ def worker(connection, framework, args, models=None):
         if first_losses is None:
             first_losses = _losses(framework, result)
         connection.send(elapsed)
-    connection.send({"baseline_rss_mb": baseline_mb, "peak_rss_mb": peak_rss_mb(), "first_losses": first_losses})
+    connection.send({"baseline_rss_mb": baseline_mb, "peak_rss_mb": peak_rss_mb(), "first_losses": first_losses,
+                     "gpu_reserved_mb": gpu_reserved_mb(framework, args.backend)})
+
+
+def gpu_reserved_mb(framework, backend):
+    """GPU memory the framework's allocator holds at the end: its peak, since neither pool gives
+    memory back by itself (CuPy's default pool; PyTorch's max_memory_reserved). None on the CPU."""
+    if backend != "cupy":
+        return None
+    if framework == "torch":
+        import torch
+
+        return torch.cuda.max_memory_reserved() / 2**20
+    import cupy
+
+    return cupy.get_default_memory_pool().total_bytes() / 2**20
 
 
 def _losses(framework, result):
@@ -186,6 +209,7 @@ def compare(args):
             "images_per_second": args.batch_size / median, "gflops": flops * args.batch_size / median / 1e9,
             "baseline_rss_mb": final["baseline_rss_mb"], "peak_rss_mb": final["peak_rss_mb"],
             "training_rss_mb": final["peak_rss_mb"] - final["baseline_rss_mb"],
+            "gpu_reserved_mb": final["gpu_reserved_mb"],
             "first_step_losses": final["first_losses"],
         }
     if "torch" in times:
@@ -211,7 +235,8 @@ def environment(frameworks):
 def report(results):
     config = results["config"]
     print(f"DCGAN training iteration, {config['image_size']}x{config['image_size']}, batch {config['batch_size']}, "
-          f"{config['threads']} threads, {config['iters']} timed iterations after {config['warmup']} warm-up")
+          f"backend {config['backend']}{' (TF32)' if config['tf32'] else ''}, {config['threads']} threads, "
+          f"{config['iters']} timed iterations after {config['warmup']} warm-up")
     print(f"BLAS: {results['environment']['blas']}")
     print(f"{results['flops_per_image'] / 1e9:.3f} GFLOP per image (convolution GEMMs of train_step; the "
           f"tutorial's loop: {results['flops_per_image_tutorial_loop'] / 1e9:.3f})")
@@ -219,8 +244,9 @@ def report(results):
           f"   first-step losses (D, G)")
     for name, row in results["frameworks"].items():
         losses = ", ".join(f"{loss:.5f}" for loss in row["first_step_losses"])
+        gpu = f"   GPU memory held {row['gpu_reserved_mb']:.0f} MB" if row["gpu_reserved_mb"] is not None else ""
         print(f"{name:10}{row['median_seconds_per_iter']:9.3f}{row['images_per_second']:10.1f}{row['gflops']:9.1f}"
-              f"{row['peak_rss_mb']:13.0f}{row['training_rss_mb']:13.0f}   {losses}")
+              f"{row['peak_rss_mb']:13.0f}{row['training_rss_mb']:13.0f}   {losses}{gpu}")
     if "speed_ratio" in results:
         ratio = results["speed_ratio"]
         print(f"speed nanogan/PyTorch per pair: median {ratio['median']:.2f}x "
@@ -230,6 +256,7 @@ def report(results):
 def main(argv=None):
     args = parse_args(argv)
     limit_threads(args.threads)
+    os.environ["CUPY_TF32"] = "1" if args.tf32 else "0"  # read by CuPy in the children, before their first GEMM
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the helper modules beside this file
     if args.profile:
         import dcgan_profile

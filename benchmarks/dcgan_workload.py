@@ -111,18 +111,21 @@ class TorchTrainer:
     gradients in the G step (and throws them away at the next zero_grad).
     """
 
-    def __init__(self, image_size, batch_size, seed, models, loop="train_step"):
-        """models: {"G": (layer_specs, state_dict), "D": (...)} of nanogan's initial models, as host arrays."""
+    def __init__(self, image_size, batch_size, seed, models, loop="train_step", device="cpu"):
+        """models: {"G": (layer_specs, state_dict), "D": (...)} of nanogan's initial models, as host arrays.
+        device: "cpu", or "cuda" to compare with nanogan's CuPy backend on the same GPU."""
         import torch
 
+        self.device = torch.device(device)
         (self.generator, self.discriminator) = (_torch_model(models[name][0]) for name in ("G", "D"))
         for model, name in [(self.generator, "G"), (self.discriminator, "D")]:
             model.load_state_dict({key: torch.as_tensor(value) for key, value in models[name][1].items()})
+            model.to(self.device)
         self.g_optimizer = torch.optim.Adam(self.generator.parameters(), **ADAM)
         self.d_optimizer = torch.optim.Adam(self.discriminator.parameters(), **ADAM)
         self.criterion = torch.nn.BCELoss()
         self.freeze_d_in_g_step = loop == "train_step"
-        self.batches = [(torch.from_numpy(real), torch.from_numpy(z))
+        self.batches = [(torch.from_numpy(real).to(self.device), torch.from_numpy(z).to(self.device))
                         for real, z in make_batches(image_size, batch_size, seed)]
 
     def step(self, index):
@@ -149,6 +152,8 @@ class TorchTrainer:
         loss_g.backward()
         self.discriminator.requires_grad_(True)
         self.g_optimizer.step()
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()  # the benchmark's clock waits for the GPU, as on nanogan's side
         return loss_d_real + loss_d_fake, loss_g
 
 

@@ -11,6 +11,7 @@ synthetic face dataset that nanogan draws itself (and says so).
 
 import argparse
 import sys
+import warnings
 
 from nanogan import data
 from nanogan.checkpoint import CheckpointError
@@ -52,7 +53,7 @@ def parse_args(argv):
 
 
 def run_generate(args):
-    require_backend(args.backend)
+    require_backend(args.backend, tf32=args.tf32)
     try:
         generator, _ = load_generator(args.generate, backend=args.backend)
     except CheckpointError as error:
@@ -89,11 +90,16 @@ def build_trainer(args, config, dataset):
         fail(str(error))
 
 
+def one_line_warning(message, category, filename, lineno, line=None):
+    return f"warning: {message}\n"
+
+
 def main(argv=None):
+    warnings.formatwarning = one_line_warning  # e.g. "warning: skipped 3 of 202599 image files ..."
     args = parse_args(argv)
     if args.generate:
         return run_generate(args)
-    require_backend(args.backend)
+    require_backend(args.backend, tf32=args.tf32)
     out_dir = prepare_output_dir(args.out or "runs/celeba_dcgan")
     config = resumed_config(args)
     if config is None:

@@ -37,7 +37,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    require_backend(args.backend)
+    require_backend(args.backend, tf32=args.tf32)
     prepare_output_dir(args.out)
     summary = train_gaussian_ring(args.out, steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed,
                                   backend=args.backend)

@@ -39,7 +39,7 @@ def parse_args():
 
 def main():
     args = parse_args()
-    require_backend(args.backend)
+    require_backend(args.backend, tf32=args.tf32)
     prepare_output_dir(args.out)
     summary = train_toy_gaussian(args.out, dim=args.dim, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                                  optimizer=args.optimizer, discriminator=args.discriminator, seed=args.seed,

@@ -7,6 +7,9 @@ explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
     nanogan.optim       Adam and SGD
     nanogan.gradcheck   finite-difference checks for any module
     nanogan.backend     the NumPy/CuPy switch
+    nanogan.training    one GAN training step: the alternating algorithm
+    nanogan.models      the DCGAN pair and the toy GAN's models
+    nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, BatchLoader
 """
 
 from . import backend, gradcheck, nn, optim

@@ -118,3 +118,12 @@ def to_backend(array, name, dtype=None):
     if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
     return array
+
+
+def free_device_memory(name):
+    """Bytes free on the current device of backend `name`; None for the host (NumPy) or when unknown."""
+    runtime = getattr(getattr(get_backend(name), "cuda", None), "runtime", None)
+    if runtime is None:
+        return None
+    free_bytes, _total_bytes = runtime.memGetInfo()
+    return free_bytes

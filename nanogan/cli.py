@@ -49,10 +49,21 @@ def unit_interval_float(text):
 def add_backend_argument(parser):
     parser.add_argument("--backend", choices=BACKENDS, default="numpy",
                         help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU)")
+    parser.add_argument("--tf32", action="store_true",
+                        help="with --backend cupy: TF32 tensor-core matrix products, faster but with about "
+                             "1e-3 relative error (default: exact float32)")
 
 
-def require_backend(name):
-    """The array module for `name`, or exit 2 with the install hint when it cannot run here."""
+def require_backend(name, tf32=False):
+    """The array module for `name`, or exit 2 with the install hint when it cannot run here.
+
+    tf32: let CuPy's matrix products use TF32 tensor cores. CuPy reads CUPY_TF32
+    once, before its first matrix product, so it is set before CuPy is imported.
+    """
+    if tf32:
+        if name != "cupy":
+            fail(f"--tf32 applies to --backend cupy only, got --backend {name}")
+        os.environ["CUPY_TF32"] = "1"
     try:
         return get_backend(name)
     except BackendUnavailableError as error:

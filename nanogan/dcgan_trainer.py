@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from .backend import to_backend
+from .backend import free_device_memory, to_backend
 from .checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
 from .data import BatchLoader
 from .models import Discriminator, Generator
@@ -66,6 +66,8 @@ class DCGANTrainer:
         self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.lr, betas=betas)
         self.criterion = BCELoss()
         self.loader = BatchLoader(images, config.batch_size, seed=config.seed)
+        if _fits_on_device(images, config.backend):
+            self.loader.to(config.backend)  # uploaded once, as uint8: no host-to-device copy per step
         self.noise_generator = np.random.default_rng([config.seed, 1])
         self.fixed_noise = sample_noise(np.random.default_rng([config.seed, 2]),
                                         (FIXED_NOISE_SIZE, config.nz, 1, 1), config.backend)
@@ -119,6 +121,15 @@ class DCGANTrainer:
         trainer.noise_generator.bit_generator.state = metadata["noise_generator"]
         trainer.step = int(metadata["step"])
         return trainer
+
+
+def _fits_on_device(images, backend):
+    """Whether to keep the dataset on the device: on a GPU backend, when it takes at most a
+    quarter of the free device memory (CelebA at 64x64 is 2.5 GB as uint8)."""
+    if backend == "numpy":
+        return False
+    free_bytes = free_device_memory(backend)
+    return free_bytes is None or images.nbytes <= free_bytes // 4
 
 
 def generate_images(generator, noise):

@@ -8,7 +8,8 @@
 #   environment  GPU, CUDA, CuPy and PyTorch versions; without CuPy or a GPU it stops here (exit 2)
 #   smoke        a narrow 64x64 DCGAN trains 3 steps on the GPU: every kernel compiles (gpu_smoke.py)
 #   parity       tests/test_backend_parity.py: DCGAN training on CuPy against the NumPy reference
-#   benchmark    benchmarks/bench_dcgan.py --backend cupy, 64x64, batch 128 (when that file exists)
+#   benchmark    benchmarks/bench_dcgan.py --backend cupy, 64x64, batch 128 (when that file exists),
+#                in exact float32 and again with --tf32 (benchmark_tf32), against PyTorch+cuDNN if present
 #   suite        the whole test suite; every backend-parametrized test runs on cupy as well
 # Everything is merged into RESULTS_DIR/gpu_check.json, with each stage's log beside it. Each
 # stage has a time limit within a 280 s budget. A failed stage does not stop the later ones (GPU
@@ -35,8 +36,8 @@ fi
 export GPU_CHECK_GIT_COMMIT
 
 mkdir -p "$RESULTS_DIR"
-for file in stages.tsv gpu_check.json environment.json smoke.json bench_dcgan.json parity.xml suite.xml \
-            environment.log smoke.log parity.log benchmark.log suite.log; do
+for file in stages.tsv gpu_check.json environment.json smoke.json bench_dcgan.json bench_dcgan_tf32.json parity.xml \
+            suite.xml environment.log smoke.log parity.log benchmark.log benchmark_tf32.log suite.log; do
     rm -f "${RESULTS_DIR:?}/$file"
 done
 : >"$RESULTS_DIR/stages.tsv"
@@ -114,8 +115,10 @@ stage smoke 90 "$PYTHON" scripts/gpu_smoke.py --json "$RESULTS_DIR/smoke.json"
 stage parity 60 "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_backend_parity.py \
     --junitxml="$RESULTS_DIR/parity.xml"
 if [[ -f benchmarks/bench_dcgan.py ]]; then
-    stage benchmark 90 "$PYTHON" benchmarks/bench_dcgan.py --backend cupy --image-size 64 --batch-size 128 \
+    stage benchmark 75 "$PYTHON" benchmarks/bench_dcgan.py --backend cupy --image-size 64 --batch-size 128 \
         --iters 20 --warmup 3 --json "$RESULTS_DIR/bench_dcgan.json"
+    stage benchmark_tf32 60 "$PYTHON" benchmarks/bench_dcgan.py --backend cupy --tf32 --image-size 64 \
+        --batch-size 128 --iters 20 --warmup 3 --json "$RESULTS_DIR/bench_dcgan_tf32.json"
 else
     echo "== benchmark: benchmarks/bench_dcgan.py is missing, not run"
     printf 'benchmark\tabsent\t0\tbenchmark.log\n' >>"$RESULTS_DIR/stages.tsv"

@@ -4,7 +4,7 @@
 
 Reads stages.tsv (one line per stage: name, exit code, seconds, log file),
 environment.json, smoke.json, the pytest JUnit reports (*.xml) and
-bench_dcgan.json, whichever exist; prints one line per stage.
+bench_dcgan.json, bench_dcgan_tf32.json, whichever exist; prints one line per stage.
 """
 
 import datetime
@@ -75,6 +75,7 @@ def main(results_dir):
         "tests": {path.stem: junit_summary(path) for path in sorted(results.glob("*.xml"))},
         "smoke": read_json(results / "smoke.json"),
         "benchmark": read_json(results / "bench_dcgan.json"),
+        "benchmark_tf32": read_json(results / "bench_dcgan_tf32.json"),
     }
     (results / "gpu_check.json").write_text(json.dumps(summary, indent=2) + "\n")
     for stage in stages:

@@ -113,6 +113,23 @@ def test_generate_writes_a_grid_and_an_interpolation_strip(example, tmp_path):
     assert grid.exists() and (tmp_path / "grid_interpolation.png").exists()
 
 
+def test_on_a_device_backend_the_images_are_uploaded_once_and_training_matches_numpy():
+    import strict_backend  # noqa: F401  registers the "strict" backend (CuPy's rules on NumPy arrays)
+
+    from nanogan.backend import backend_name, to_numpy
+
+    host, device = tiny_trainer(), DCGANTrainer(DCGANConfig(image_size=16, nz=8, ngf=4, ndf=4, batch_size=4,
+                                                            backend="strict"), synthetic_faces(24, 16, seed=0))
+    assert backend_name(device.loader.images) == "strict" and backend_name(host.loader.images) == "numpy"
+    with strict_backend.forbid_sync():
+        for _ in range(2):
+            device.train_step()
+    for _ in range(2):
+        host.train_step()
+    for key, value in host.generator.state_dict().items():
+        np.testing.assert_allclose(to_numpy(device.generator.state_dict()[key]), value, rtol=1e-4, atol=1e-6)
+
+
 def test_sampling_leaves_the_generators_running_statistics_alone():
     trainer = tiny_trainer()
     trainer.train_step()

@@ -2,6 +2,7 @@
 
 import argparse
 import os
+import sys
 
 import pytest
 
@@ -41,3 +42,18 @@ def test_unwritable_output_folder_exits_2(tmp_path, capsys):
 
 def test_writable_output_folder_is_created(tmp_path):
     assert os.path.isdir(cli.prepare_output_dir(str(tmp_path / "a" / "b")))
+
+
+def test_tf32_without_cupy_backend_is_nonsense(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.require_backend("numpy", tf32=True)
+    assert exit_info.value.code == 2
+    assert "--tf32 applies to --backend cupy only" in capsys.readouterr().err
+
+
+def test_tf32_is_set_for_cupy_before_cupy_is_imported(monkeypatch):
+    monkeypatch.delenv("CUPY_TF32", raising=False)
+    monkeypatch.setitem(sys.modules, "cupy", None)  # `import cupy` fails: the backend exits 2, after the setting
+    with pytest.raises(SystemExit):
+        cli.require_backend("cupy", tf32=True)
+    assert os.environ["CUPY_TF32"] == "1"

@@ -1,10 +1,12 @@
 """im2col and col2im: a convolution rewritten as one matrix product.
 
-Convolving x: (N, C, H, W) with a KH x KW kernel reads, for every output
-pixel (oh, ow), the patch x_padded[n, c, SH*oh + i, SW*ow + j] over
-c < C, i < KH, j < KW. im2col copies all patches into one matrix
+Convolving x: (N, C, H, W) with a KH x KW kernel, stride (SH, SW) and
+padding (PH, PW) reads, for every output pixel (oh, ow), the patch of
+pixels x[n, c, SH*oh + i - PH, SW*ow + j - PW] over c < C, i < KH, j < KW
+(0 where that pixel falls in the padding). im2col copies all patches into
+one matrix
 
-    columns[(c, i, j), (oh, ow, n)] = x_padded[n, c, SH*oh + i, SW*ow + j]
+    columns[(c, i, j), (oh, ow, n)] = x[n, c, SH*oh + i - PH, SW*ow + j - PW]   (0 in the padding)
 
 of shape (C*KH*KW, OH*OW*N), so that the convolution is W_matrix @ columns.
 It is built with one strided slice copy per kernel offset (i, j): KH*KW
@@ -15,7 +17,7 @@ pixel it was copied from, so overlapping patches sum. It is the input
 gradient of a convolution and the forward pass of a transposed convolution.
 
 Two choices keep both kernels to one pass over the columns:
-- x_padded is never built. For each kernel offset, `_window` finds the output
+- No padded copy of x is built. For each kernel offset, `_window` finds the output
   positions whose pixel lies inside the image; the others read padding, so
   im2col writes 0 there and col2im adds nothing.
 - Columns are ordered (oh, ow, n), batch last, and pixels are read in the
