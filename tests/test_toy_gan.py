@@ -196,7 +196,6 @@ def test_from_the_right_mean_a_quadratic_or_mlp_discriminator_corrects_the_covar
     assert after < before / 2
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", ["quadratic", "mlp"])
 def test_the_default_run_with_a_quadratic_or_mlp_discriminator_matches_mean_and_covariance(name):
     # Bound: closer to the target than the Gaussian fitted to one batch of 256 target
