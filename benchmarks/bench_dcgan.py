@@ -163,7 +163,18 @@ def start_worker(framework, args, models=None):
     parent_end, child_end = context.Pipe()
     process = context.Process(target=worker, args=(child_end, framework, args, models), daemon=True)
     process.start()
-    return process, parent_end, parent_end.recv()
+    child_end.close()  # the child holds its end now: if it dies, recv() ends with EOFError instead of waiting
+    return process, parent_end, receive(process, parent_end, framework)
+
+
+def receive(process, connection, framework):
+    """The worker's next message; a worker that died (an import error, out of memory) stops the run."""
+    try:
+        return connection.recv()
+    except EOFError:
+        process.join()
+        sys.exit(f"error: the {framework} benchmark worker exited with code {process.exitcode} "
+                 "before it answered; its traceback is printed above")
 
 
 # -- the interleaved run ---------------------------------------------------------------------------
@@ -184,16 +195,16 @@ def compare(args):
 
     times = {name: [] for name in frameworks}
     for index in range(args.warmup + args.iters):
-        for name, (_, connection, _) in frameworks.items():  # A B A B: one iteration each, in turn
+        for name, (process, connection, _) in frameworks.items():  # A B A B: one iteration each, in turn
             time.sleep(SETTLE_SECONDS)
             connection.send(index)
-            elapsed = connection.recv()
+            elapsed = receive(process, connection, name)
             if index >= args.warmup:
                 times[name].append(elapsed)
     finals = {}
     for name, (process, connection, _) in frameworks.items():
         connection.send("stop")
-        finals[name] = connection.recv()
+        finals[name] = receive(process, connection, name)
         process.join()
 
     flops = workload.iteration_flops(args.image_size)

@@ -61,3 +61,12 @@ def test_profile_breaks_an_iteration_down_per_layer_and_pass(tmp_path):
             ("G.main.1", "forward"), ("G optimizer", "update")} <= passes
     assert sum(row["share"] for row in results["rows"]) == pytest.approx(1.0)
     assert "per pass:" in stdout
+
+
+def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_path):
+    # image size 24 is rejected inside the worker, by the DCGAN model: the worker exits before it answers.
+    result = subprocess.run([sys.executable, str(SCRIPT), *TINY, "--image-size", "24", "--no-torch"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "benchmark worker exited with code 1" in result.stderr
+    assert "power of two" in result.stderr  # the worker's own traceback is shown too
