@@ -30,7 +30,7 @@ import sys
 import time
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-BLAS_CORE_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # reported: they change OpenBLAS's kernel
+BLAS_CORE_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_THREAD_TIMEOUT")  # change OpenBLAS
 # Seconds both children sit idle between turns: BLAS and OpenMP worker threads spin
 # for a while after their last task, and must not steal the next turn's cores.
 SETTLE_SECONDS = 0.05

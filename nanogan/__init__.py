@@ -12,9 +12,18 @@ explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
     nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, BatchLoader
 """
 
-from . import backend, gradcheck, nn, optim
-from .random import manual_seed
+import os
+
+# OpenBLAS's idle threads spin for about 0.1 s after each matrix product before they sleep, and on
+# a machine with few cores they take the cores that nanogan's own kernel threads need next
+# (nanogan/kernels/threads.py). A short spin costs the products nothing measurable. OpenBLAS reads
+# this when it loads, so it only takes effect if NumPy was not imported before nanogan.
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+from . import backend, gradcheck, nn, optim  # noqa: E402  (after the setting above)
+from .kernels.threads import get_num_threads, set_num_threads  # noqa: E402
+from .random import manual_seed  # noqa: E402
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "gradcheck", "manual_seed", "nn", "optim"]
+__all__ = ["backend", "get_num_threads", "gradcheck", "manual_seed", "nn", "optim", "set_num_threads"]

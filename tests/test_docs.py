@@ -95,7 +95,7 @@ SHARED_SYMBOLS = [
      ["x_matrix", "columns", "W_matrix", "dW", "dx"]),
     ("docs/batchnorm.md", "nanogan/nn/batchnorm.py", "_BatchNorm.backward",
      ["g", "x_hat", "inv_std", "gamma", "mean", "dgamma", "dbeta", "dx"]),
-    ("docs/adam.md", "nanogan/optim/adam.py", "Adam.step",
+    ("docs/adam.md", "nanogan/optim/adam.py", "Adam._update",
      ["m", "v", "g", "beta1", "beta2", "t", "lr", "eps", "param"]),
     ("docs/adam.md", "nanogan/optim/sgd.py", "SGD.step", ["b", "g", "momentum", "dampening", "lr", "param"]),
     ("docs/gan.md", "nanogan/training.py", "train_step", ["L_D", "L_G", "D", "G"]),

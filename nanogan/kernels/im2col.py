@@ -28,6 +28,7 @@ Two choices keep both kernels to one pass over the columns:
 
 from ..backend import get_array_module
 from .layout import batch_first, channels_first
+from .threads import run_split
 
 
 def conv_output_size(size, kernel_size, stride, padding):
@@ -70,18 +71,22 @@ def im2col(x, kernel_size, stride, padding, out=None):
     blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)  # a view: out is contiguous
     # (C, H, W, N); copied once if x is stored otherwise, so that the slice copies below read runs of N values
     pixels = xp.ascontiguousarray(channels_first(x))
-    for i in range(kernel_h):
-        rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
-        for j in range(kernel_w):
-            cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
-            block = blocks[:, i, j]  # (C, OH, OW, N)
-            # columns[c, i, j, oh, ow, n] = x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] inside the image
-            block[:, rows_out, cols_out] = pixels[:, rows_in, cols_in]
-            # and 0 where that pixel is padding: the bands of rows and columns the window leaves out
-            block[:, : rows_out.start] = 0
-            block[:, rows_out.stop :] = 0
-            block[:, rows_out, : cols_out.start] = 0
-            block[:, rows_out, cols_out.stop :] = 0
+
+    def copy_channels(part):  # the rows of channels `part`: each thread does its own channels
+        for i in range(kernel_h):
+            rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
+            for j in range(kernel_w):
+                cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
+                block = blocks[part, i, j]  # (C, OH, OW, N)
+                # columns[c, i, j, oh, ow, n] = x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] inside
+                block[:, rows_out, cols_out] = pixels[part, rows_in, cols_in]
+                # and 0 where that pixel is padding: the bands of rows and columns the window leaves out
+                block[:, : rows_out.start] = 0
+                block[:, rows_out.stop :] = 0
+                block[:, rows_out, : cols_out.start] = 0
+                block[:, rows_out, cols_out.stop :] = 0
+
+    run_split(copy_channels, channels, xp, columns.size)
     return columns
 
 
@@ -99,12 +104,16 @@ def col2im(columns, x_shape, kernel_size, stride, padding):
     blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)
 
     pixels = xp.zeros((channels, height, width, batch), dtype=columns.dtype)
-    for i in range(kernel_h):
-        rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
-        for j in range(kernel_w):
-            cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
-            # x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] += columns[c, i, j, oh, ow, n] inside the image
-            # (xp.add with out= adds in place; `pixels[window] += ...` would also copy the sum back onto itself)
-            window = pixels[:, rows_in, cols_in]
-            xp.add(window, blocks[:, i, j][:, rows_out, cols_out], out=window)
+
+    def add_channels(part):  # the pixels of channels `part`: each thread does its own channels
+        for i in range(kernel_h):
+            rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
+            for j in range(kernel_w):
+                cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
+                # x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] += columns[c, i, j, oh, ow, n] inside
+                # (xp.add with out= adds in place; `pixels[window] += ...` would also copy the sum back onto itself)
+                window = pixels[part, rows_in, cols_in]
+                xp.add(window, blocks[part, i, j][:, rows_out, cols_out], out=window)
+
+    run_split(add_channels, channels, xp, columns.size)
     return batch_first(pixels)

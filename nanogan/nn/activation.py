@@ -1,6 +1,7 @@
 """Elementwise activations. Each backward multiplies g = dL/dy by dy/dx."""
 
 from ..backend import get_array_module
+from ..kernels.threads import split_channels
 from .functional import sigmoid
 from .module import Module
 
@@ -10,14 +11,22 @@ class ReLU(Module):
 
     def forward(self, x):
         xp = get_array_module(x)
-        y = xp.maximum(x, 0)
+        y = xp.empty_like(x)
+        split_channels(lambda x, y: xp.maximum(x, 0, out=y), x, y)  # in parts on CPU threads
         self.save_for_backward(y, output=y)
         return y
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
-        # dx = g * [x > 0]   (x > 0 exactly where y > 0)
-        return grad_output * (y > 0)
+        xp = get_array_module(grad_output)
+        grad_input = xp.empty_like(grad_output)
+
+        def relu_backward(g, y, grad_input):
+            # dx = g * [x > 0]   (x > 0 exactly where y > 0)
+            xp.multiply(g, y > 0, out=grad_input)
+
+        split_channels(relu_backward, grad_output, y, grad_input)
+        return grad_input
 
 
 class LeakyReLU(Module):
@@ -29,20 +38,31 @@ class LeakyReLU(Module):
 
     def forward(self, x):
         xp = get_array_module(x)
-        positive = x > 0
-        # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): two passes, no per-element select
-        y = xp.multiply(x, self.negative_slope)
-        (xp.maximum if self.negative_slope <= 1 else xp.minimum)(y, x, out=y)
+        y, positive = xp.empty_like(x), xp.empty_like(x, dtype=bool)
+        select = xp.maximum if self.negative_slope <= 1 else xp.minimum
+
+        def leaky_relu(x, y, positive):
+            xp.greater(x, 0, out=positive)
+            # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): two passes, no per-element select
+            xp.multiply(x, self.negative_slope, out=y)
+            select(y, x, out=y)
+
+        split_channels(leaky_relu, x, y, positive)  # in parts on CPU threads
         self.save_for_backward(positive, output=y)
         return y
 
     def backward(self, grad_output):
         (positive,) = self.saved_tensors(grad_output)
         xp = get_array_module(grad_output)
-        # dx = g for x > 0, negative_slope * g otherwise: g * (negative_slope + (1 - negative_slope) * [x > 0])
-        grad_input = xp.multiply(positive, 1 - self.negative_slope, dtype=grad_output.dtype)
-        grad_input += self.negative_slope
-        grad_input *= grad_output
+        grad_input = xp.empty_like(grad_output)
+
+        def leaky_relu_backward(g, positive, grad_input):
+            # dx = g for x > 0, negative_slope * g otherwise: g * (negative_slope + (1 - negative_slope) * [x > 0])
+            xp.multiply(positive, 1 - self.negative_slope, out=grad_input, dtype=grad_input.dtype)
+            grad_input += self.negative_slope
+            grad_input *= g
+
+        split_channels(leaky_relu_backward, grad_output, positive, grad_input)
         return grad_input
 
     def extra_repr(self):

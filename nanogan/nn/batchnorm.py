@@ -21,6 +21,7 @@ import numpy as np
 from ..backend import get_array_module
 from ..kernels.layout import channel_rows, from_channel_rows
 from ..kernels.reduce import row_dot
+from ..kernels.threads import run_split
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -62,26 +63,33 @@ class _BatchNorm(Module):
         self._check_input(x)
         xp = get_array_module(x)
         x_matrix = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
-        count = x_matrix.shape[1]  # m: values per channel
+        channels, count = x_matrix.shape  # m: values per channel
+        if self.training and count < 2:
+            raise self._error(f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}")
+        x_hat, y = xp.empty(x_matrix.shape, x.dtype), xp.empty(x_matrix.shape, x.dtype)
         if self.training:
-            if count < 2:
-                raise self._error(
-                    f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}"
-                )
-            mean = x_matrix.mean(axis=1, keepdims=True)
-            x_hat = x_matrix - mean  # x - mean for now; scaled in place below
-            var = row_dot(x_hat, x_hat)[:, None] / count
+            mean, var = xp.empty((channels, 1), x.dtype), xp.empty((channels, 1), x.dtype)
+        else:
+            mean, var = self.running_mean[:, None], self.running_var[:, None]
+        inv_std = xp.empty((channels, 1), x.dtype)
+
+        def normalise(rows):  # channels `rows` (each CPU thread does its own channels)
+            if self.training:
+                x_matrix[rows].mean(axis=1, keepdims=True, out=mean[rows])
+            xp.subtract(x_matrix[rows], mean[rows], out=x_hat[rows])  # x - mean for now; scaled in place below
+            if self.training:
+                var[rows] = row_dot(x_hat[rows], x_hat[rows])[:, None] / count
+            inv_std[rows] = 1 / xp.sqrt(var[rows] + self.eps)
+            x_hat[rows] *= inv_std[rows]  # x_hat = (x - mean) * inv_std
+            if self.affine:
+                xp.multiply(x_hat[rows], self.weight.data[rows, None], out=y[rows])
+                y[rows] += self.bias.data[rows, None]  # y = gamma * x_hat + beta
+            else:
+                y[rows] = x_hat[rows]
+
+        run_split(normalise, channels, xp, x_matrix.size)
+        if self.training:
             self._update_running_stats(mean.reshape(-1), var.reshape(-1), count)
-        else:
-            x_hat = x_matrix - self.running_mean[:, None]
-            var = self.running_var[:, None]
-        inv_std = 1 / xp.sqrt(var + self.eps)
-        x_hat *= inv_std  # x_hat = (x - mean) * inv_std
-        if self.affine:
-            y = xp.multiply(x_hat, self.weight.data[:, None])
-            y += self.bias.data[:, None]  # y = gamma * x_hat + beta
-        else:
-            y = x_hat.copy()
         y = from_channel_rows(y, x.shape)
         # kept in x's shape, x_hat like x and inv_std per channel (views, no copies), as a
         # backward written against x's shape expects; backward takes them back as (C, m) and (C, 1)
@@ -105,9 +113,28 @@ class _BatchNorm(Module):
         x_hat, inv_std, trained = self.saved_tensors(grad_output)
         xp = get_array_module(grad_output)
         g, x_hat, inv_std = channel_rows(grad_output), channel_rows(x_hat), inv_std.reshape(-1, 1)  # (C, m), (C, 1)
-        count = g.shape[1]
-        g_sum = g.sum(axis=1)
-        g_x_hat_sum = row_dot(g, x_hat)
+        channels, count = g.shape
+        g_sum, g_x_hat_sum = xp.empty(channels, g.dtype), xp.empty(channels, g.dtype)
+        grad_input = xp.empty(g.shape, g.dtype)
+
+        def backward_rows(rows):  # channels `rows` (each CPU thread does its own channels)
+            g_rows, x_hat_rows, grad_rows = g[rows], x_hat[rows], grad_input[rows]
+            g_rows.sum(axis=1, out=g_sum[rows])
+            g_x_hat_sum[rows] = row_dot(g_rows, x_hat_rows)
+            gamma_inv_std = self.weight.data[rows, None] * inv_std[rows] if self.affine else inv_std[rows]
+            if not trained:
+                # eval mode: mean and var are constants, so dx = gamma * inv_std * g
+                xp.multiply(g_rows, gamma_inv_std, out=grad_rows)
+                return
+            # train mode: mean and var depend on x too; the three paths sum to
+            # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)),
+            # computed in one new array, one pass per operation:
+            xp.multiply(x_hat_rows, (g_x_hat_sum[rows] / count)[:, None], out=grad_rows)  # x_hat * mean(g * x_hat)
+            xp.subtract(g_rows, grad_rows, out=grad_rows)  # g - x_hat * mean(g * x_hat)
+            grad_rows -= (g_sum[rows] / count)[:, None]  # g - mean(g) - x_hat * mean(g * x_hat)
+            grad_rows *= gamma_inv_std
+
+        run_split(backward_rows, channels, xp, g.size)
         if self.affine:
             if self.weight.requires_grad:
                 # dgamma = sum(g * x_hat)
@@ -115,19 +142,6 @@ class _BatchNorm(Module):
             if self.bias.requires_grad:
                 # dbeta = sum(g)
                 self.bias.grad += g_sum
-            gamma_inv_std = self.weight.data[:, None] * inv_std
-        else:
-            gamma_inv_std = inv_std
-        if not trained:
-            # eval mode: mean and var are constants, so dx = gamma * inv_std * g
-            return from_channel_rows(gamma_inv_std * g, grad_output.shape)
-        # train mode: mean and var depend on x too; the three paths sum to
-        # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)),
-        # computed in one new array, one pass per operation:
-        grad_input = xp.multiply(x_hat, (g_x_hat_sum / count)[:, None])  # x_hat * mean(g * x_hat)
-        xp.subtract(g, grad_input, out=grad_input)  # g - x_hat * mean(g * x_hat)
-        grad_input -= (g_sum / count)[:, None]  # g - mean(g) - x_hat * mean(g * x_hat)
-        grad_input *= gamma_inv_std
         return from_channel_rows(grad_input, grad_output.shape)
 
     def extra_repr(self):

@@ -149,6 +149,10 @@ class Module:
             for name in module._buffers:
                 yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
 
+    def buffers(self):
+        for _, buffer in self.named_buffers():
+            yield buffer
+
     def apply(self, fn):
         """Call `fn(module)` on every submodule and then on self, as PyTorch does."""
         for child in self.children():
