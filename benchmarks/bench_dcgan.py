@@ -7,10 +7,12 @@
 
 Method (docs/performance.md says more). Each framework runs in its own child
 process, so each one's peak memory is its own and neither imports the other.
-The parent makes them take turns, one iteration each (A B A B ...), after
-`--warmup` untimed iterations: on a shared machine whose speed drifts, the two
-iterations of a pair see nearly the same machine, so the per-pair ratio is
-what to trust. Both start from nanogan's initial weights and train on the
+The parent makes them take turns, one timed iteration each (A B A B ...),
+after `--warmup` untimed iterations: on a shared machine whose speed drifts,
+the two iterations of a pair see nearly the same machine, so the per-pair
+ratio is what to trust. Each turn starts with `--lead-in` untimed iterations
+(default 1), so that the timed one follows another as in a training loop,
+not a pause in which the other framework ran and the cores went idle. Both start from nanogan's initial weights and train on the
 same batches, and their first-step losses are printed side by side as a check.
 
 PyTorch is optional (pip install torch, the CPU build): without it only
@@ -42,6 +44,8 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int, default=64, help="images per batch (default 64)")
     parser.add_argument("--iters", type=int, default=10, help="timed iterations per framework (default 10)")
     parser.add_argument("--warmup", type=int, default=2, help="untimed iterations first (default 2)")
+    parser.add_argument("--lead-in", type=int, default=1,
+                        help="untimed iterations at the start of each turn, before the timed one (default 1)")
     parser.add_argument("--threads", type=int, default=2, help="BLAS and PyTorch threads (default 2)")
     parser.add_argument("--backend", default="numpy", help="nanogan backend: numpy or cupy (default numpy)")
     parser.add_argument("--tf32", action="store_true",
@@ -54,8 +58,8 @@ def parse_args(argv=None):
     parser.add_argument("--profile", action="store_true", help="nanogan per layer and pass instead")
     parser.add_argument("--json", metavar="OUT", help="also write the results to this JSON file")
     args = parser.parse_args(argv)
-    if args.iters < 1 or args.batch_size < 2 or args.threads < 1 or args.warmup < 0:
-        parser.error("--iters and --threads must be >= 1, --batch-size >= 2, --warmup >= 0")
+    if args.iters < 1 or args.batch_size < 2 or args.threads < 1 or args.warmup < 0 or args.lead_in < 0:
+        parser.error("--iters and --threads must be >= 1, --batch-size >= 2, --warmup and --lead-in >= 0")
     if args.tf32 and args.backend != "cupy":
         parser.error("--tf32 applies to --backend cupy only")
     return args
@@ -126,11 +130,13 @@ def worker(connection, framework, args, models=None):
     connection.send({"models": models, "blas": blas_info()})
     first_losses = None
     for index in iter(connection.recv, "stop"):
+        for _ in range(args.lead_in):  # untimed, so that the timed iteration follows another, as in training
+            result = trainer.step(index)
+            first_losses = first_losses or _losses(framework, result)
         start = time.perf_counter()
         result = trainer.step(index)
         elapsed = time.perf_counter() - start
-        if first_losses is None:
-            first_losses = _losses(framework, result)
+        first_losses = first_losses or _losses(framework, result)
         connection.send(elapsed)
     connection.send({"baseline_rss_mb": baseline_mb, "peak_rss_mb": peak_rss_mb(), "first_losses": first_losses,
                      "gpu_reserved_mb": gpu_reserved_mb(framework, args.backend)})

@@ -19,6 +19,12 @@ def restore_threads():
     set_num_threads(before)
 
 
+@pytest.fixture
+def split_everything(monkeypatch, restore_threads):
+    """Split jobs of any size, so that test-sized arrays take the threaded path."""
+    monkeypatch.setattr(threads, "MIN_ELEMENTS", 1)
+
+
 @pytest.mark.parametrize("length, parts", [(10, 3), (3, 3), (64, 2), (7, 1), (2, 5)])
 def test_split_tiles_the_range_in_order_with_sizes_within_one(length, parts):
     pieces = threads.split(length, parts)
@@ -94,20 +100,19 @@ def assert_same_on_one_and_three_threads(function):
         np.testing.assert_array_equal(a, b)
 
 
-# Big enough to be split: every case below moves more than threads.MIN_ELEMENTS values.
-def test_im2col_and_col2im_are_bitwise_the_same_on_any_thread_count(restore_threads):
+def test_im2col_and_col2im_are_bitwise_the_same_on_any_thread_count(split_everything):
     rng = np.random.default_rng(0)
-    x = batch_first(rng.standard_normal((5, 18, 18, 16), dtype=np.float32))  # 5 channels: parts of 2, 2, 1
-    columns = rng.standard_normal((5 * 16, 9 * 9 * 16), dtype=np.float32)
+    x = batch_first(rng.standard_normal((5, 10, 10, 4), dtype=np.float32))  # 5 channels: parts of 2, 2, 1
+    columns = rng.standard_normal((5 * 16, 5 * 5 * 4), dtype=np.float32)
     assert_same_on_one_and_three_threads(lambda: [im2col(x, (4, 4), (2, 2), (1, 1)),
                                                   col2im(columns, x.shape, (4, 4), (2, 2), (1, 1))])
 
 
 @pytest.mark.parametrize("make_layer", [lambda: nn.ReLU(), lambda: nn.LeakyReLU(0.2),
                                         lambda: nn.BatchNorm2d(7), lambda: nn.BatchNorm2d(7).eval()])
-def test_channel_split_layers_are_bitwise_the_same_on_any_thread_count(make_layer, restore_threads):
+def test_channel_split_layers_are_bitwise_the_same_on_any_thread_count(make_layer, split_everything):
     rng = np.random.default_rng(1)
-    x = rng.standard_normal((16, 7, 32, 32), dtype=np.float32)
+    x = rng.standard_normal((8, 7, 12, 12), dtype=np.float32)
     grad = rng.standard_normal(x.shape, dtype=np.float32)
 
     def forward_backward():
@@ -122,9 +127,9 @@ def test_channel_split_layers_are_bitwise_the_same_on_any_thread_count(make_laye
     assert_same_on_one_and_three_threads(forward_backward)
 
 
-def test_adam_is_bitwise_the_same_on_any_thread_count(restore_threads):
+def test_adam_is_bitwise_the_same_on_any_thread_count(split_everything):
     def three_steps():
-        layer = nn.Conv2d(128, 64, 4)  # weight (64, 128, 4, 4): 131,072 values
+        layer = nn.Conv2d(16, 5, 3)  # weight (5, 16, 3, 3): 5 rows, parts of 2, 2, 1
         layer.weight.data[...] = np.random.default_rng(2).standard_normal(layer.weight.shape)
         optimizer = optim.Adam(layer.parameters(), lr=0.01, betas=(0.5, 0.999))
         for step in range(3):

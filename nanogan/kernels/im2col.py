@@ -24,6 +24,9 @@ Two choices keep both kernels to one pass over the columns:
   (C, H, W, N) order of nanogan/kernels/layout.py: each slice copy then moves
   runs of N contiguous values. col2im returns its (N, C, H, W) result as a
   view of the (C, H, W, N) array it fills.
+
+Channels are independent in both kernels, so on NumPy each CPU thread
+copies the rows of its own share of the channels (nanogan/kernels/threads.py).
 """
 
 from ..backend import get_array_module

@@ -8,6 +8,12 @@ one array do run at the same time: splitting im2col over its channels across
 two threads takes it from 12.1 to 5.5 ms for DCGAN's second discriminator
 layer at batch 64 on the 2-core machine of docs/performance.md.
 
+Only if the cores are free, though. OpenBLAS's threads keep spinning for
+about 0.1 s after each product, and right after a GEMM the same split took
+11.7 ms: no gain. nanogan/__init__.py therefore shortens that spin
+(OPENBLAS_THREAD_TIMEOUT=4, read when NumPy loads OpenBLAS), which brought
+it to 6.6 ms.
+
     run_split(work, length, xp, elements)
 
 calls work(part) for slices `part` that tile range(length), one per thread,
@@ -32,7 +38,7 @@ import numpy as np
 from ..backend import get_array_module
 
 # A thread hand-off costs tens of microseconds: about what copying this many float32 values takes.
-MIN_ELEMENTS = 1 << 16
+MIN_ELEMENTS = 1 << 19
 
 
 def _default_num_threads():
