@@ -1,6 +1,8 @@
 """CPU threads for the copy and elementwise kernels: the split itself, and that every layer
 that splits its work gives bitwise the same result on 1 thread as on several."""
 
+import multiprocessing
+import os
 import threading
 
 import numpy as np
@@ -139,3 +141,24 @@ def test_adam_is_bitwise_the_same_on_any_thread_count(split_everything):
         return [layer.weight.data, optimizer.state_dict()["state"][0]["exp_avg_sq"]]
 
     assert_same_on_one_and_three_threads(three_steps)
+
+
+def _split_sum_in_child(queue):
+    total = np.zeros(4)
+    threads.run_split(lambda part: np.add.at(total, np.arange(4)[part], 1), 4, np, threads.MIN_ELEMENTS)
+    queue.put(total.tolist())
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_gets_a_working_pool(restore_threads):
+    set_num_threads(2)
+    threads.run_split(lambda part: None, 2, np, threads.MIN_ELEMENTS)  # the parent's pool exists now
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_split_sum_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=30)
+    if child.is_alive():  # a child that inherited the pool object without its threads waits forever
+        child.kill()
+        pytest.fail("run_split hung in a forked child")
+    assert queue.get(timeout=5) == [1, 1, 1, 1]
