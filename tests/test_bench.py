@@ -70,3 +70,13 @@ def test_a_worker_that_dies_stops_the_run_with_an_error_instead_of_hanging(tmp_p
     assert result.returncode == 1
     assert "benchmark worker exited with code 1" in result.stderr
     assert "power of two" in result.stderr  # the worker's own traceback is shown too
+
+
+def test_bench_threads_compares_one_thread_with_several():
+    script = SCRIPT.with_name("bench_threads.py")
+    result = subprocess.run([sys.executable, str(script), "--image-size", "16", "--batch-size", "4", "--rounds", "2"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "nanogan threads 1:" in result.stdout and "speed-up per pair: median" in result.stdout
+    refused = subprocess.run([sys.executable, str(script), "--threads", "1"], capture_output=True, text=True)
+    assert refused.returncode == 2 and "--threads >= 2" in refused.stderr
