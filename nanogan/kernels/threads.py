@@ -37,7 +37,9 @@ import numpy as np
 
 from ..backend import get_array_module
 
-# A thread hand-off costs tens of microseconds: about what copying this many float32 values takes.
+# Smaller jobs stay on the calling thread. Waking a sleeping thread and waiting for it costs about
+# 70 microseconds on the 2-core machine, while one pass over 512K float32 values takes about 160;
+# with a 64K threshold a 32x32, batch-16 DCGAN step was 1.36x slower (docs/performance.md).
 MIN_ELEMENTS = 1 << 19
 
 

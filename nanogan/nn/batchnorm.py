@@ -65,7 +65,9 @@ class _BatchNorm(Module):
         x_matrix = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
         channels, count = x_matrix.shape  # m: values per channel
         if self.training and count < 2:
-            raise self._error(f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}")
+            raise self._error(
+                f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}"
+            )
         x_hat, y = xp.empty(x_matrix.shape, x.dtype), xp.empty(x_matrix.shape, x.dtype)
         if self.training:
             mean, var = xp.empty((channels, 1), x.dtype), xp.empty((channels, 1), x.dtype)
@@ -74,18 +76,19 @@ class _BatchNorm(Module):
         inv_std = xp.empty((channels, 1), x.dtype)
 
         def normalise(rows):  # channels `rows` (each CPU thread does its own channels)
+            x_rows, x_hat_rows, y_rows = x_matrix[rows], x_hat[rows], y[rows]
             if self.training:
-                x_matrix[rows].mean(axis=1, keepdims=True, out=mean[rows])
-            xp.subtract(x_matrix[rows], mean[rows], out=x_hat[rows])  # x - mean for now; scaled in place below
+                x_rows.mean(axis=1, keepdims=True, out=mean[rows])
+            xp.subtract(x_rows, mean[rows], out=x_hat_rows)  # x - mean for now; scaled in place below
             if self.training:
-                var[rows] = row_dot(x_hat[rows], x_hat[rows])[:, None] / count
+                var[rows] = row_dot(x_hat_rows, x_hat_rows)[:, None] / count
             inv_std[rows] = 1 / xp.sqrt(var[rows] + self.eps)
-            x_hat[rows] *= inv_std[rows]  # x_hat = (x - mean) * inv_std
+            x_hat_rows *= inv_std[rows]  # x_hat = (x - mean) * inv_std
             if self.affine:
-                xp.multiply(x_hat[rows], self.weight.data[rows, None], out=y[rows])
-                y[rows] += self.bias.data[rows, None]  # y = gamma * x_hat + beta
+                xp.multiply(x_hat_rows, self.weight.data[rows, None], out=y_rows)
+                y_rows += self.bias.data[rows, None]  # y = gamma * x_hat + beta
             else:
-                y[rows] = x_hat[rows]
+                y_rows[...] = x_hat_rows
 
         run_split(normalise, channels, xp, x_matrix.size)
         if self.training:
