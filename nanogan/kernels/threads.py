@@ -22,7 +22,8 @@ whole job moves. Work is split only on NumPy, only when there are several
 threads and the job is large enough to pay for the hand-off; on CuPy (the
 GPU runs a kernel on all its cores already) and for small jobs it is one
 call, work(slice(0, length)). Each part must write memory that no other
-part touches.
+part touches, and work must not call run_split itself (the pool has no
+spare thread for a nested split to wait on).
 
 The number of threads is the number of CPUs this process may use, or
 OMP_NUM_THREADS where set (the variable BLAS reads too); set_num_threads
