@@ -7,10 +7,16 @@
 # test extras (pip install -e ".[test]"). Stages, in this order:
 #   environment  GPU, CUDA, CuPy and PyTorch versions; without CuPy or a GPU it stops here (exit 2)
 #   smoke        a narrow 64x64 DCGAN trains 3 steps on the GPU: every kernel compiles (gpu_smoke.py)
-#   parity       tests/test_backend_parity.py: DCGAN training on CuPy against the NumPy reference
+#   parity       tests/test_backend_parity.py and tests/test_cuda_kernels.py: DCGAN training and each CUDA
+#                kernel on CuPy against the NumPy reference
 #   benchmark    benchmarks/bench_dcgan.py --backend cupy, 64x64, batch 128 (when that file exists),
 #                in exact float32 and again with --tf32 (benchmark_tf32), against PyTorch+cuDNN if present
-#   suite        the whole test suite; every backend-parametrized test runs on cupy as well
+#   profile      the same iteration per layer and pass (bench_dcgan.py --profile), GPU-synchronised
+#   step_time    benchmarks/gpu_step_time.py: a step's host (Python, queueing) time against its GPU time
+#   training     examples/celeba_dcgan.py --backend cupy on synthetic faces, 64x64, batch 128: the whole
+#                loop (data, logging, samples, checkpoint) and its images per second
+#   suite        the whole test suite (on pytest-xdist workers where installed); every
+#                backend-parametrized test runs on cupy as well
 # Everything is merged into RESULTS_DIR/gpu_check.json, with each stage's log beside it. Each
 # stage has a time limit within a 280 s budget. A failed stage does not stop the later ones (GPU
 # time is scarce, so one run should show everything), but the script then ends with a FAILED
@@ -37,9 +43,11 @@ export GPU_CHECK_GIT_COMMIT
 
 mkdir -p "$RESULTS_DIR"
 for file in stages.tsv gpu_check.json environment.json smoke.json bench_dcgan.json bench_dcgan_tf32.json parity.xml \
-            suite.xml environment.log smoke.log parity.log benchmark.log benchmark_tf32.log suite.log; do
+            profile.json step_time.json suite.xml environment.log smoke.log parity.log benchmark.log \
+            benchmark_tf32.log profile.log step_time.log training.log suite.log; do
     rm -f "${RESULTS_DIR:?}/$file"
 done
+rm -rf "${RESULTS_DIR:?}/training_run"
 : >"$RESULTS_DIR/stages.tsv"
 
 # stage NAME LIMIT COMMAND...: run COMMAND for at most LIMIT seconds (fewer if the budget is nearly
@@ -112,18 +120,28 @@ if [[ $(tail -n 1 "$RESULTS_DIR/stages.tsv" | cut -f 2) != 0 ]]; then
 fi
 
 stage smoke 90 "$PYTHON" scripts/gpu_smoke.py --json "$RESULTS_DIR/smoke.json"
-stage parity 60 "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_backend_parity.py \
+stage parity 60 "$PYTHON" -m pytest -q -p no:cacheprovider tests/test_backend_parity.py tests/test_cuda_kernels.py \
     --junitxml="$RESULTS_DIR/parity.xml"
 if [[ -f benchmarks/bench_dcgan.py ]]; then
     stage benchmark 75 "$PYTHON" benchmarks/bench_dcgan.py --backend cupy --image-size 64 --batch-size 128 \
         --iters 20 --warmup 3 --json "$RESULTS_DIR/bench_dcgan.json"
     stage benchmark_tf32 60 "$PYTHON" benchmarks/bench_dcgan.py --backend cupy --tf32 --image-size 64 \
         --batch-size 128 --iters 20 --warmup 3 --json "$RESULTS_DIR/bench_dcgan_tf32.json"
+    stage profile 45 "$PYTHON" benchmarks/bench_dcgan.py --backend cupy --profile --image-size 64 --batch-size 128 \
+        --iters 5 --warmup 2 --json "$RESULTS_DIR/profile.json"
+    stage step_time 30 "$PYTHON" benchmarks/gpu_step_time.py --image-size 64 --batch-size 128 \
+        --json "$RESULTS_DIR/step_time.json"
 else
     echo "== benchmark: benchmarks/bench_dcgan.py is missing, not run"
     printf 'benchmark\tabsent\t0\tbenchmark.log\n' >>"$RESULTS_DIR/stages.tsv"
 fi
-stage suite 200 "$PYTHON" -m pytest -q -p no:cacheprovider --durations=15 --junitxml="$RESULTS_DIR/suite.xml"
+stage training 60 "$PYTHON" examples/celeba_dcgan.py --backend cupy --data synthetic \
+    --image-size 64 --batch-size 128 --max-steps 300 --log-every 100 --sample-every 300 --checkpoint-every 300 \
+    --no-progress --out "$RESULTS_DIR/training_run"
+workers=()
+"$PYTHON" -c "import xdist" 2>/dev/null && workers=(-n 8)  # the GPU machine's cores; the GPU is shared
+stage suite 200 "$PYTHON" -m pytest -q -p no:cacheprovider "${workers[@]}" --durations=15 \
+    --junitxml="$RESULTS_DIR/suite.xml"
 
 summarize
 failed=$(awk -F '\t' '$2 != "0" && $2 != "absent" { print $1 }' "$RESULTS_DIR/stages.tsv" | paste -sd ' ' -)

@@ -4,7 +4,8 @@
 
 Reads stages.tsv (one line per stage: name, exit code, seconds, log file),
 environment.json, smoke.json, the pytest JUnit reports (*.xml) and
-bench_dcgan.json, bench_dcgan_tf32.json, whichever exist; prints one line per stage.
+bench_dcgan.json, bench_dcgan_tf32.json, profile.json, step_time.json and training_run/metrics.jsonl,
+whichever exist; prints one line per stage.
 """
 
 import datetime
@@ -16,6 +17,7 @@ import xml.etree.ElementTree as ElementTree
 
 TIMEOUT_EXIT_CODES = {"124", "137"}  # timeout(1): the limit ran out; 137 after --kill-after
 CUPY_PARAMETER = re.compile(r"[\[-]cupy[\]-]")  # test ids such as test_x[cupy] or test_y[cupy-train]
+GPU_ONLY_MODULE = "test_cuda_kernels"  # its tests take the `cupy` fixture, not a backend parameter
 LOG_TAIL_LINES = 40  # of a stage that did not pass, kept in gpu_check.json
 
 
@@ -31,6 +33,11 @@ def stage_status(exit_code):
 
 def read_json(path):
     return json.loads(path.read_text()) if path.exists() else None
+
+
+def read_jsonl(path):
+    """The records of a JSON-lines file (the training run's metrics log), or None."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else None
 
 
 def junit_summary(path):
@@ -51,7 +58,8 @@ def junit_summary(path):
               for tag in ("passed", "failure", "error", "skipped")}
     return {
         "tests": len(cases), **counts,
-        "cupy_tests_run": sum(1 for name, result in outcomes if CUPY_PARAMETER.search(name) and result != "skipped"),
+        "cupy_tests_run": sum(1 for name, result in outcomes if result != "skipped"
+                              and (CUPY_PARAMETER.search(name) or name.split("::")[0].endswith(GPU_ONLY_MODULE))),
         "not_passed": [f"{name} ({result})" for name, result in outcomes if result in ("failure", "error")],
     }
 
@@ -76,6 +84,9 @@ def main(results_dir):
         "smoke": read_json(results / "smoke.json"),
         "benchmark": read_json(results / "bench_dcgan.json"),
         "benchmark_tf32": read_json(results / "bench_dcgan_tf32.json"),
+        "profile": read_json(results / "profile.json"),
+        "step_time": read_json(results / "step_time.json"),
+        "training": read_jsonl(results / "training_run" / "metrics.jsonl"),
     }
     (results / "gpu_check.json").write_text(json.dumps(summary, indent=2) + "\n")
     for stage in stages:

@@ -23,15 +23,33 @@ settings.load_profile("nanogan")
 BACKENDS = ["numpy", "strict", "cupy"]
 
 
-@pytest.fixture(params=BACKENDS, scope="session")
-def backend(request):
+def _available(name):
+    """The module of backend `name`; skips the test where it cannot run (fails under NANOGAN_REQUIRE_GPU=1)."""
     try:
-        get_backend(request.param)
+        return get_backend(name)
     except BackendUnavailableError as error:
         if os.environ.get("NANOGAN_REQUIRE_GPU") == "1":
-            pytest.fail(f"NANOGAN_REQUIRE_GPU=1, but the {request.param} backend cannot run: {error}")
-        pytest.skip(f"the {request.param} backend is not available on this machine")
+            pytest.fail(f"NANOGAN_REQUIRE_GPU=1, but the {name} backend cannot run: {error}")
+        pytest.skip(f"the {name} backend is not available on this machine")
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def backend(request):
+    _available(request.param)
     return request.param
+
+
+@pytest.fixture(scope="session")
+def cupy():
+    """The CuPy module, for tests of the GPU alone (skipped without one)."""
+    return _available("cupy")
+
+
+@pytest.fixture
+def forget_cupy(monkeypatch):
+    """For tests of a machine without CuPy or a GPU, run where CuPy works: the CuPy that an earlier
+    test imported into this process is forgotten, so that `get_backend("cupy")` imports it again."""
+    monkeypatch.delitem(nanogan.backend._EXTRA_ARRAY_MODULES, "cupy", raising=False)
 
 
 @pytest.fixture(autouse=True)

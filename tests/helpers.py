@@ -24,3 +24,18 @@ def assert_close(actual, expected, rtol=1e-10, atol=1e-12):
 
 def assert_gradcheck(report, tolerance=GRADCHECK_TOLERANCE):
     assert report.max_error < tolerance, str(report)
+
+
+def assert_as_accurate_as_numpy(actual, numpy_result, exact, factor=4.0):
+    """`actual`, a float32 result from any backend, is about as close to `exact` (the same computed
+    in float64) as NumPy's float32 result is: within `factor` times NumPy's largest error, or within
+    four float32 roundings of the largest value.
+
+    For results that sum many float32 values in an order other than NumPy's (GPU reductions):
+    comparing the two float32 results with each other would measure both roundoffs, and an error in
+    a mean shows up amplified wherever it is multiplied by a sum.
+    """
+    actual, numpy_result, exact = (to_numpy(array).astype(np.float64) for array in (actual, numpy_result, exact))
+    error, numpy_error = np.abs(actual - exact).max(), np.abs(numpy_result - exact).max()
+    allowed = max(factor * numpy_error, 4 * np.finfo(np.float32).eps * np.abs(exact).max())
+    assert error <= allowed, f"largest error {error:.3g}, NumPy's in float32 {numpy_error:.3g} (allowed {allowed:.3g})"

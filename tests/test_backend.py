@@ -29,14 +29,14 @@ def test_to_backend_casts_and_to_numpy_returns_host_arrays():
     assert isinstance(backend.to_numpy(y), np.ndarray)
 
 
-def test_missing_cupy_gives_the_install_hint(monkeypatch):
+def test_missing_cupy_gives_the_install_hint(monkeypatch, forget_cupy):
     monkeypatch.setitem(sys.modules, "cupy", None)  # makes `import cupy` raise ImportError
     with pytest.raises(backend.BackendUnavailableError, match=r'pip install "nanogan\[cuda12\]"'):
         backend.get_backend("cupy")
     assert not backend.is_available("cupy")
 
 
-def test_cupy_without_a_gpu_says_so(monkeypatch):
+def test_cupy_without_a_gpu_says_so(monkeypatch, forget_cupy):
     def no_device():
         raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
 
@@ -46,7 +46,7 @@ def test_cupy_without_a_gpu_says_so(monkeypatch):
         backend.get_backend("cupy")
 
 
-def test_moving_a_model_to_an_unavailable_backend_fails_before_touching_a_layer(monkeypatch):
+def test_moving_a_model_to_an_unavailable_backend_fails_before_touching_a_layer(monkeypatch, forget_cupy):
     monkeypatch.setitem(sys.modules, "cupy", None)
     model = nn.Sequential(nn.Linear(2, 2))
     with pytest.raises(backend.BackendUnavailableError, match="use the numpy backend"):

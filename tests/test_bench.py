@@ -1,4 +1,4 @@
-"""benchmarks/bench_dcgan.py runs end to end on tiny sizes and writes what it promises.
+"""The benchmarks run end to end on tiny sizes and write what they promise.
 
 Speed is never asserted here (the machine is shared); only that the script
 works, that its JSON has every figure, and that both frameworks train the
@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from nanogan.backend import is_available
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_dcgan.py"
 TINY = ["--image-size", "16", "--batch-size", "4", "--iters", "2", "--warmup", "1", "--threads", "1"]
@@ -80,3 +82,16 @@ def test_bench_threads_compares_one_thread_with_several():
     assert "nanogan threads 1:" in result.stdout and "speed-up per pair: median" in result.stdout
     refused = subprocess.run([sys.executable, str(script), "--threads", "1"], capture_output=True, text=True)
     assert refused.returncode == 2 and "--threads >= 2" in refused.stderr
+
+
+def test_gpu_step_time_splits_a_step_into_host_and_gpu_time_or_says_it_needs_a_gpu(tmp_path):
+    script, out = SCRIPT.with_name("gpu_step_time.py"), tmp_path / "step.json"
+    result = subprocess.run([sys.executable, str(script), "--image-size", "16", "--batch-size", "4", "--iters", "2",
+                             "--json", str(out)], capture_output=True, text=True, timeout=300)
+    if not is_available("cupy"):
+        assert result.returncode == 2 and 'the "cupy" backend needs' in result.stderr
+        return
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(out.read_text())
+    assert figures["host_ms"] > 0 and figures["gpu_ms"] > 0
+    assert figures["wall_ms"] >= 0.9 * max(figures["host_ms"], figures["gpu_ms"])  # a step waits for both

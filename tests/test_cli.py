@@ -51,7 +51,7 @@ def test_tf32_without_cupy_backend_is_nonsense(capsys):
     assert "--tf32 applies to --backend cupy only" in capsys.readouterr().err
 
 
-def test_tf32_is_set_for_cupy_before_cupy_is_imported(monkeypatch):
+def test_tf32_is_set_for_cupy_before_cupy_is_imported(monkeypatch, forget_cupy):
     monkeypatch.delenv("CUPY_TF32", raising=False)
     monkeypatch.setitem(sys.modules, "cupy", None)  # `import cupy` fails: the backend exits 2, after the setting
     with pytest.raises(SystemExit):

@@ -58,7 +58,8 @@ def test_the_summary_merges_every_stage_into_one_file(tmp_path):
     (tmp_path / "parity.xml").write_text(
         '<testsuites><testsuite><testcase classname="tests.test_backend_parity" name="test_a[cupy]">'
         '<failure message="off"/></testcase><testcase classname="tests.test_backend_parity" name="test_a[numpy]"/>'
-        '<testcase classname="tests.test_x" name="test_b[cupy]"><skipped/></testcase></testsuite></testsuites>')
+        '<testcase classname="tests.test_x" name="test_b[cupy]"><skipped/></testcase>'
+        '<testcase classname="tests.test_cuda_kernels" name="test_c"/></testsuite></testsuites>')  # a GPU-only test
 
     load_script("gpu_check_summary").main(tmp_path)
     summary = json.loads((tmp_path / "gpu_check.json").read_text())
@@ -67,6 +68,6 @@ def test_the_summary_merges_every_stage_into_one_file(tmp_path):
         "passed", "failed", "timed out", "not run (file missing)", "skipped (out of time)"]
     assert summary["stages"][1]["log_tail"][-1] == "FAILED test_losses_track[cupy]"
     assert summary["tests"]["parity"] == {
-        "tests": 3, "passed": 1, "failure": 1, "error": 0, "skipped": 1, "cupy_tests_run": 1,
+        "tests": 4, "passed": 2, "failure": 1, "error": 0, "skipped": 1, "cupy_tests_run": 2,
         "not_passed": ["tests.test_backend_parity::test_a[cupy] (failure)"]}
     assert summary["smoke"] == {"passed": True} and summary["benchmark"] is None

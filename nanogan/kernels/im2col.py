@@ -27,9 +27,11 @@ Two choices keep both kernels to one pass over the columns:
 
 Channels are independent in both kernels, so on NumPy each CPU thread
 copies the rows of its own share of the channels (nanogan/kernels/threads.py).
+On CuPy each is one CUDA kernel instead (nanogan/kernels/cuda_im2col.py).
 """
 
 from ..backend import get_array_module
+from .cuda import MAX_ELEMENTS, uses_cuda
 from .layout import batch_first, channels_first
 from .threads import run_split
 
@@ -68,6 +70,10 @@ def im2col(x, kernel_size, stride, padding, out=None):
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
     out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
     shape = (channels * kernel_h * kernel_w, out_h * out_w * batch)
+    if uses_cuda(xp) and max(shape[0] * shape[1], x.size) <= MAX_ELEMENTS:
+        from . import cuda_im2col  # the GPU twin (imported here: it imports this module)
+
+        return cuda_im2col.im2col(x, kernel_size, stride, padding, out)
     if out is not None and tuple(out.shape) != shape:
         raise ValueError(f"im2col: expected out of shape {shape}, got {tuple(out.shape)}")
     columns = xp.empty(shape, dtype=x.dtype) if out is None else out
@@ -104,6 +110,10 @@ def col2im(columns, x_shape, kernel_size, stride, padding):
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
     out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
+    if uses_cuda(xp) and max(columns.size, batch * channels * height * width) <= MAX_ELEMENTS:
+        from . import cuda_im2col
+
+        return cuda_im2col.col2im(columns, x_shape, kernel_size, stride, padding)
     blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)
 
     pixels = xp.zeros((channels, height, width, batch), dtype=columns.dtype)

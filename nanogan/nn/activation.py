@@ -1,6 +1,11 @@
-"""Elementwise activations. Each backward multiplies g = dL/dy by dy/dx."""
+"""Elementwise activations. Each backward multiplies g = dL/dy by dy/dx.
+
+On CuPy, the passes written here as several array operations run as one CUDA
+map each instead (nanogan/kernels/cuda_activation.py)."""
 
 from ..backend import get_array_module
+from ..kernels import cuda_activation
+from ..kernels.cuda import uses_cuda
 from ..kernels.threads import split_channels
 from .functional import sigmoid
 from .module import Module
@@ -11,6 +16,10 @@ class ReLU(Module):
 
     def forward(self, x):
         xp = get_array_module(x)
+        if uses_cuda(xp):
+            y = cuda_activation.relu(x)
+            self.save_for_backward(y, output=y)
+            return y
         y = xp.empty_like(x)
         split_channels(lambda x, y: xp.maximum(x, 0, out=y), x, y)  # in parts on CPU threads
         self.save_for_backward(y, output=y)
@@ -19,6 +28,8 @@ class ReLU(Module):
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
         xp = get_array_module(grad_output)
+        if uses_cuda(xp):
+            return cuda_activation.relu_backward(grad_output, y)
         grad_input = xp.empty_like(grad_output)
 
         def relu_backward(g, y, grad_input):
@@ -38,6 +49,10 @@ class LeakyReLU(Module):
 
     def forward(self, x):
         xp = get_array_module(x)
+        if uses_cuda(xp):
+            y, positive = cuda_activation.leaky_relu(x, self.negative_slope)
+            self.save_for_backward(positive, output=y)
+            return y
         y, positive = xp.empty_like(x), xp.empty_like(x, dtype=bool)
         select = xp.maximum if self.negative_slope <= 1 else xp.minimum
 
@@ -54,6 +69,8 @@ class LeakyReLU(Module):
     def backward(self, grad_output):
         (positive,) = self.saved_tensors(grad_output)
         xp = get_array_module(grad_output)
+        if uses_cuda(xp):
+            return cuda_activation.leaky_relu_backward(grad_output, positive, self.negative_slope)
         grad_input = xp.empty_like(grad_output)
 
         def leaky_relu_backward(g, positive, grad_input):
@@ -73,13 +90,16 @@ class Tanh(Module):
     """y = tanh(x)."""
 
     def forward(self, x):
-        y = get_array_module(x).tanh(x)
+        xp = get_array_module(x)
+        y = cuda_activation.tanh(x) if uses_cuda(xp) else xp.tanh(x)
         self.save_for_backward(y, output=y)
         return y
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
         xp = get_array_module(y)
+        if uses_cuda(xp):
+            return cuda_activation.tanh_backward(grad_output, y)
         # dx = g * (1 - y^2), built in one new array
         grad_input = xp.multiply(y, y)
         xp.subtract(1, grad_input, out=grad_input)
@@ -97,5 +117,7 @@ class Sigmoid(Module):
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
+        if uses_cuda(get_array_module(y)):
+            return cuda_activation.sigmoid_backward(grad_output, y)
         # dx = g * y * (1 - y)
         return grad_output * y * (1 - y)

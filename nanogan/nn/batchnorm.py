@@ -13,15 +13,18 @@ with the unbiased variance var * m / (m - 1), as PyTorch does.
 
 Both passes work on x as a (C, m) matrix, one row per channel: a view for
 images stored channels first, batch last (nanogan/kernels/layout.py), and
-the output comes back in that layout.
+the output comes back in that layout. The arithmetic on that matrix is in
+nanogan/kernels/batchnorm.py (NumPy, and CUDA kernels on CuPy); this class
+keeps the parameters, the running statistics and the checks.
 """
 
 import numpy as np
 
 from ..backend import get_array_module
+from ..kernels import cuda_batchnorm
+from ..kernels.batchnorm import batch_norm_backward, batch_norm_forward
+from ..kernels.cuda import uses_cuda
 from ..kernels.layout import channel_rows, from_channel_rows
-from ..kernels.reduce import row_dot
-from ..kernels.threads import run_split
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -61,36 +64,15 @@ class _BatchNorm(Module):
 
     def forward(self, x):
         self._check_input(x)
-        xp = get_array_module(x)
         x_matrix = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
-        channels, count = x_matrix.shape  # m: values per channel
+        count = x_matrix.shape[1]  # m: values per channel
         if self.training and count < 2:
             raise self._error(
                 f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}"
             )
-        x_hat, y = xp.empty(x_matrix.shape, x.dtype), xp.empty(x_matrix.shape, x.dtype)
-        if self.training:
-            mean, var = xp.empty((channels, 1), x.dtype), xp.empty((channels, 1), x.dtype)
-        else:
-            mean, var = self.running_mean[:, None], self.running_var[:, None]
-        inv_std = xp.empty((channels, 1), x.dtype)
-
-        def normalise(rows):  # channels `rows` (each CPU thread does its own channels)
-            x_rows, x_hat_rows, y_rows = x_matrix[rows], x_hat[rows], y[rows]
-            if self.training:
-                x_rows.mean(axis=1, keepdims=True, out=mean[rows])
-            xp.subtract(x_rows, mean[rows], out=x_hat_rows)  # x - mean for now; scaled in place below
-            if self.training:
-                var[rows] = row_dot(x_hat_rows, x_hat_rows)[:, None] / count
-            inv_std[rows] = 1 / xp.sqrt(var[rows] + self.eps)
-            x_hat_rows *= inv_std[rows]  # x_hat = (x - mean) * inv_std
-            if self.affine:
-                xp.multiply(x_hat_rows, self.weight.data[rows, None], out=y_rows)
-                y_rows += self.bias.data[rows, None]  # y = gamma * x_hat + beta
-            else:
-                y_rows[...] = x_hat_rows
-
-        run_split(normalise, channels, xp, x_matrix.size)
+        statistics = () if self.training else (self.running_mean[:, None], self.running_var[:, None])
+        # y = gamma * x_hat + beta, x_hat = (x - mean) * inv_std: nanogan/kernels/batchnorm.py
+        y, x_hat, mean, var, inv_std = batch_norm_forward(x_matrix, *self._affine(), self.eps, *statistics)
         if self.training:
             self._update_running_stats(mean.reshape(-1), var.reshape(-1), count)
         y = from_channel_rows(y, x.shape)
@@ -100,8 +82,18 @@ class _BatchNorm(Module):
         self.save_for_backward(x_hat, inv_std, self.training, output=y)
         return y
 
+    def _affine(self):
+        """(gamma, beta) as (C, 1) columns, or (None, None) without an affine transform."""
+        if not self.affine:
+            return None, None
+        return self.weight.data[:, None], self.bias.data[:, None]
+
     def _update_running_stats(self, batch_mean, batch_var, count):
         self.num_batches_tracked += 1
+        if self.momentum is not None and uses_cuda(get_array_module(batch_mean)):
+            cuda_batchnorm.update_running_stats(self.running_mean, self.running_var, batch_mean, batch_var,
+                                                self.momentum, count)  # the lines below, in one kernel
+            return
         if self.momentum is None:
             momentum = (1 / self.num_batches_tracked).astype(self.running_mean.dtype)
         else:
@@ -114,30 +106,9 @@ class _BatchNorm(Module):
 
     def backward(self, grad_output):
         x_hat, inv_std, trained = self.saved_tensors(grad_output)
-        xp = get_array_module(grad_output)
         g, x_hat, inv_std = channel_rows(grad_output), channel_rows(x_hat), inv_std.reshape(-1, 1)  # (C, m), (C, 1)
-        channels, count = g.shape
-        g_sum, g_x_hat_sum = xp.empty(channels, g.dtype), xp.empty(channels, g.dtype)
-        grad_input = xp.empty(g.shape, g.dtype)
-
-        def backward_rows(rows):  # channels `rows` (each CPU thread does its own channels)
-            g_rows, x_hat_rows, grad_rows = g[rows], x_hat[rows], grad_input[rows]
-            g_rows.sum(axis=1, out=g_sum[rows])
-            g_x_hat_sum[rows] = row_dot(g_rows, x_hat_rows)
-            gamma_inv_std = self.weight.data[rows, None] * inv_std[rows] if self.affine else inv_std[rows]
-            if not trained:
-                # eval mode: mean and var are constants, so dx = gamma * inv_std * g
-                xp.multiply(g_rows, gamma_inv_std, out=grad_rows)
-                return
-            # train mode: mean and var depend on x too; the three paths sum to
-            # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)),
-            # computed in one new array, one pass per operation:
-            xp.multiply(x_hat_rows, (g_x_hat_sum[rows] / count)[:, None], out=grad_rows)  # x_hat * mean(g * x_hat)
-            xp.subtract(g_rows, grad_rows, out=grad_rows)  # g - x_hat * mean(g * x_hat)
-            grad_rows -= (g_sum[rows] / count)[:, None]  # g - mean(g) - x_hat * mean(g * x_hat)
-            grad_rows *= gamma_inv_std
-
-        run_split(backward_rows, channels, xp, g.size)
+        # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)) in train mode: nanogan/kernels/batchnorm.py
+        grad_input, g_sum, g_x_hat_sum = batch_norm_backward(g, x_hat, self._affine()[0], inv_std, trained)
         if self.affine:
             if self.weight.requires_grad:
                 # dgamma = sum(g * x_hat)

@@ -9,6 +9,8 @@ a wrong loss.
 import numpy as np
 
 from ..backend import backend_name, get_array_module
+from ..kernels import cuda_loss
+from ..kernels.cuda import uses_cuda
 from .functional import sigmoid, softplus
 from .module import Module
 
@@ -42,6 +44,10 @@ class BCELoss(_Loss):
     def forward(self, input, target):
         xp = get_array_module(input)
         p, y = input, target
+        if uses_cuda(xp):
+            loss = cuda_loss.bce(p, y, LOG_CLAMP)  # the lines below, in one CUDA kernel and a mean
+            self.save_for_backward(p, y, output=loss)
+            return loss
         with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
             log_p = xp.maximum(xp.log(p), LOG_CLAMP)
             log_one_minus_p = xp.maximum(xp.log(1 - p), LOG_CLAMP)
@@ -52,6 +58,8 @@ class BCELoss(_Loss):
     def backward(self, grad_output=1.0):
         p, y = self.saved_tensors(grad_output)
         xp = get_array_module(p)
+        if uses_cuda(xp) and isinstance(grad_output, (int, float)):
+            return cuda_loss.bce_backward(p, y, grad_output, BCE_GRAD_EPS)  # the line below, in one kernel
         # dloss/dp = (p - y) / (p * (1 - p)) / m, denominator kept >= 1e-12 as in PyTorch
         return grad_output * (p - y) / xp.maximum(p * (1 - p), BCE_GRAD_EPS) / p.size
 

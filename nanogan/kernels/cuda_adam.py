@@ -1,0 +1,98 @@
+"""Adam over many parameters in one CUDA kernel: the GPU twin of Adam._update (nanogan/optim/adam.py).
+
+A DCGAN has a dozen or more parameter arrays per model, and Adam's update is
+nine array operations each: run as written on CuPy that is over a hundred
+small launches per step. Here one launch updates them all. The kernel gets a
+table of device pointers, four per parameter (param, grad, exp_avg,
+exp_avg_sq), and the offsets at which each parameter starts in the
+concatenation of all of them; thread k finds its parameter by binary search
+in the offsets and updates that element:
+
+    g = grad + weight_decay * param
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g^2
+    param -= m / (sqrt(v) / sqrt(1 - beta2^t) + eps) * (lr / (1 - beta1^t))
+
+in the order of operations of the NumPy code. The step-dependent factors are
+kernel arguments, so nothing is compiled per step; the tables are uploaded
+again only when a parameter's memory moves.
+"""
+
+import numpy as np
+
+from .cuda import Raw, compiled, cupy
+
+THREADS_PER_BLOCK = 256
+MAX_BLOCKS = 4096  # enough to fill an H200 several times over; larger updates loop (grid-stride)
+
+ADAM = Raw(r"""
+extern "C" __global__ void nanogan_adam(
+        const unsigned long long* tables,  // 4 rows of `count` pointers: params, grads, exp_avgs, exp_avg_sqs
+        const long long* offsets,          // count + 1: parameter p holds elements offsets[p] .. offsets[p + 1] - 1
+        const int count,
+        const float beta1, const float one_minus_beta1, const float beta2, const float one_minus_beta2,
+        const float inv_sqrt_bias_correction2, const float eps, const float step_size, const float weight_decay) {
+    const long long total = offsets[count];
+    for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < total;
+         k += (long long)gridDim.x * blockDim.x) {
+        int low = 0, high = count - 1;  // the parameter p with offsets[p] <= k < offsets[p + 1]
+        while (low < high) {
+            const int middle = (low + high + 1) / 2;
+            if (offsets[middle] <= k) low = middle; else high = middle - 1;
+        }
+        const long long e = k - offsets[low];
+        float* param = (float*)tables[low];
+        const float* grad = (const float*)tables[count + low];
+        float* m = (float*)tables[2 * count + low];
+        float* v = (float*)tables[3 * count + low];
+        const float g = weight_decay != 0.0f ? grad[e] + weight_decay * param[e] : grad[e];
+        const float m_new = beta1 * m[e] + one_minus_beta1 * g;
+        const float v_new = beta2 * v[e] + g * g * one_minus_beta2;
+        m[e] = m_new;
+        v[e] = v_new;
+        param[e] -= m_new / (sqrtf(v_new) * inv_sqrt_bias_correction2 + eps) * step_size;
+    }
+}
+""", "nanogan_adam")
+
+
+def can_fuse(arrays):
+    """True when the kernel can update these arrays: float32 and C-contiguous, on CuPy."""
+    return all(array.dtype == np.float32 and array.flags.c_contiguous for array in arrays)
+
+
+def pointer_table(pointers, sizes):
+    """The kernel's first two arguments, as NumPy arrays: the table of `pointers` (4 rows of one per
+    parameter: params, grads, exp_avgs, exp_avg_sqs) and the offsets of parameters of `sizes` elements.
+    Pure NumPy, as is step_arguments: tests/test_cuda_kernel_sources.py builds the same from host pointers."""
+    return np.array(pointers, dtype=np.uint64), np.cumsum([0, *sizes], dtype=np.int64)
+
+
+def step_arguments(count, step, lr, betas, eps, weight_decay):
+    """The kernel's other arguments, for step `step` of Adam on `count` parameters."""
+    beta1, beta2 = betas
+    return (np.int32(count), np.float32(beta1), np.float32(1 - beta1), np.float32(beta2), np.float32(1 - beta2),
+            np.float32(1 / np.sqrt(1 - beta2**step)), np.float32(eps), np.float32(lr / (1 - beta1**step)),
+            np.float32(weight_decay))
+
+
+class FusedAdam:
+    """The pointer tables of one list of parameters, uploaded once and reused while nothing moves."""
+
+    def __init__(self):
+        self._key = None
+        self._tables = self._offsets = None
+
+    def step(self, params, grads, exp_avgs, exp_avg_sqs, step, lr, betas, eps, weight_decay):
+        """Step `step` of Adam on every (param, grad, exp_avg, exp_avg_sq), in place, in one launch."""
+        cp = cupy()
+        groups = (params, grads, exp_avgs, exp_avg_sqs)
+        key = tuple((array.data.ptr, array.size) for group in groups for array in group)
+        if key != self._key:  # the first step, or an array was replaced (a load, a move)
+            tables, offsets = pointer_table([pointer for pointer, _ in key], [param.size for param in params])
+            self._tables, self._offsets = cp.asarray(tables), cp.asarray(offsets)
+            self._key = key
+        total = sum(param.size for param in params)
+        blocks = min(MAX_BLOCKS, -(-total // THREADS_PER_BLOCK))
+        arguments = (self._tables, self._offsets, *step_arguments(len(params), step, lr, betas, eps, weight_decay))
+        compiled(ADAM)((blocks,), (THREADS_PER_BLOCK,), arguments)

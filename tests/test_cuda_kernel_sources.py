@@ -1,0 +1,270 @@
+"""The CUDA kernel sources of nanogan/kernels/cuda_*.py, compiled with the host C++ compiler, against their
+NumPy twins: CI without a GPU checks the kernels' arithmetic and indexing (tests/cuda_host.py says how, and
+what only tests/test_cuda_kernels.py on a GPU can check).
+
+The kernels run through the wrappers the layers call on CuPy (cuda_im2col.im2col, ...), with CuPy replaced
+by NumPy and each kernel by its host build. Where both sides do the same operations in the same order the
+results must be equal to the last bit; only sums (the kernels' order against NumPy's) and tanh and exp (the
+C library's against NumPy's) may differ, and each such test says by how much.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+import cuda_host
+from nanogan import nn, optim
+from nanogan.kernels import cuda_activation, cuda_adam, cuda_batchnorm, cuda_im2col, cuda_loss
+from nanogan.kernels.batchnorm import batch_norm_backward, batch_norm_forward
+from nanogan.kernels.cuda import memory_order
+from nanogan.kernels.im2col import col2im, im2col
+from nanogan.kernels.layout import batch_first
+from test_kernels import geometries
+
+pytestmark = pytest.mark.skipif(cuda_host.COMPILER is None,
+                                reason="no C++ compiler (g++ or clang++) to build the CUDA kernel sources for the CPU")
+
+# (x shape, kernel, stride, padding)
+GEOMETRIES = [((4, 3, 16, 16), (4, 4), (2, 2), (1, 1)),  # DCGAN's 4x4 stride-2 layers
+              ((2, 5, 7, 9), (3, 3), (1, 1), (1, 1)),  # "same" 3x3
+              ((3, 8, 4, 4), (4, 4), (1, 1), (0, 0)),  # DCGAN's 4x4 -> 1x1 end of the discriminator
+              ((3, 5, 9, 7), (3, 2), (2, 1), (1, 2)),  # non-square kernel, stride and padding
+              ((2, 3, 5, 6), (2, 3), (3, 2), (3, 4))]  # padding over kernel - 1: whole rows of outputs read padding
+DTYPES = [np.float32, np.float64]
+
+
+@pytest.fixture(autouse=True)
+def on_host(monkeypatch):
+    """The CUDA wrappers on NumPy: CuPy is NumPy, and each kernel its host build."""
+    for module in (cuda_im2col, cuda_batchnorm, cuda_activation, cuda_loss):
+        monkeypatch.setattr(module, "compiled", cuda_host.compiled)
+    for module in (cuda_im2col, cuda_batchnorm):
+        monkeypatch.setattr(module, "cupy", lambda: np)
+
+
+def im2col_and_col2im(x_shape, kernel, stride, padding, dtype):
+    """Both kernels against NumPy on random values: copies, and sums in NumPy's order, so exactly equal."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(x_shape).astype(dtype)
+    expected = im2col(x, kernel, stride, padding)
+    out = np.full_like(expected, np.nan)  # every element must be written, the padding's zeros too
+    assert cuda_im2col.im2col(x, kernel, stride, padding, out) is out
+    np.testing.assert_array_equal(out, expected)
+    g = rng.standard_normal(expected.shape).astype(dtype)
+    np.testing.assert_array_equal(cuda_im2col.col2im(g, x_shape, kernel, stride, padding),
+                                  col2im(g, x_shape, kernel, stride, padding))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("x_shape, kernel, stride, padding", GEOMETRIES)
+def test_im2col_and_col2im_kernels_give_numpys_results(x_shape, kernel, stride, padding, dtype):
+    im2col_and_col2im(x_shape, kernel, stride, padding, dtype)
+
+
+@given(geometries())
+def test_im2col_and_col2im_kernels_on_random_geometries(geometry):
+    im2col_and_col2im(*geometry, np.float32)
+
+
+def test_a_wrong_index_in_a_kernel_is_caught(monkeypatch):
+    """The comparison has teeth: IM2COL with the two paddings swapped fails on a geometry where they differ."""
+    broken = dataclasses.replace(cuda_im2col.IM2COL, operation=cuda_im2col.IM2COL.operation.replace(
+        "ki - pad_h", "ki - pad_w"))
+    assert broken != cuda_im2col.IM2COL
+    monkeypatch.setattr(cuda_im2col, "IM2COL", broken)
+    with pytest.raises(AssertionError):
+        im2col_and_col2im(*GEOMETRIES[3], np.float32)
+
+
+def batch_norm_both_ways(arrays, training, affine, eps, x_hat=None):
+    """NumPy's batch norm and the kernels', on the same arrays: two dicts of forward and backward results.
+
+    Both backward passes get the NumPy forward's inv_std, and its x_hat unless `x_hat` is given."""
+    gamma, beta = (arrays["gamma"], arrays["beta"]) if affine else (None, None)
+    statistics = () if training else (arrays["mean"], arrays["var"])
+    results = [dict(zip(("y", "x_hat", "mean", "var", "inv_std"), forward(arrays["x"], gamma, beta, eps, *statistics)))
+               for forward in (batch_norm_forward, cuda_batchnorm.batch_norm_forward)]
+    x_hat = results[0]["x_hat"] if x_hat is None else x_hat
+    for result, backward in zip(results, (batch_norm_backward, cuda_batchnorm.batch_norm_backward)):
+        dx, g_sum, g_x_hat_sum = backward(arrays["g"], x_hat, gamma, results[0]["inv_std"], training)
+        result.update(dx=dx, g_sum=g_sum.reshape(-1), g_x_hat_sum=g_x_hat_sum.reshape(-1))
+    return results
+
+
+def random_batch_norm_arrays(dtype, channels=6, count=300):
+    rng = np.random.default_rng(2)
+    arrays = {"x": rng.standard_normal((channels, count)) + 3,  # a mean far from 0, as after a convolution
+              "g": rng.standard_normal((channels, count)), "gamma": rng.standard_normal((channels, 1)),
+              "beta": rng.standard_normal((channels, 1)), "mean": rng.standard_normal((channels, 1)) + 3,
+              "var": rng.uniform(0.5, 2, (channels, 1))}
+    return {name: array.astype(dtype) for name, array in arrays.items()}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_kernels_give_numpys_results(training, affine, dtype):
+    expected, actual = batch_norm_both_ways(random_batch_norm_arrays(dtype), training, affine, 1e-5)
+    # The sums over a row of 300 values (in the kernels' order, not NumPy's), and in train mode all that follows
+    # from them, differ from NumPy's by up to 5 ulps of the array's largest value (20 seeds, float32 and float64).
+    # Relative to each value it can be far more: sum(g * x_hat) cancels (20 ulps of its own value), and so does
+    # x - mean (thousands of ulps of x_hat and y near 0). Everything else is computed by the same operations in
+    # the same order: equal to the bit.
+    from_sums = {"g_sum", "g_x_hat_sum"} | ({"mean", "var", "inv_std", "x_hat", "y", "dx"} if training else set())
+    for name, want in expected.items():
+        if name in from_sums:
+            tolerance = 16 * np.finfo(dtype).eps * np.abs(want).max()
+            np.testing.assert_allclose(actual[name], want, rtol=0, atol=tolerance, err_msg=name)
+        else:
+            np.testing.assert_array_equal(actual[name], want, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_maps_given_numpys_sums_give_numpys_results(training, affine, dtype):
+    """NORMALISE and BACKWARD, given the statistics and sums of NumPy's batch norm, do its operations in its
+    order: equal to the bit, in train mode too."""
+    arrays = random_batch_norm_arrays(dtype)
+    (x, g), count = (arrays["x"], arrays["g"]), arrays["x"].shape[1]
+    gamma, beta = (arrays["gamma"], arrays["beta"]) if affine else (None, None)
+    y, x_hat, mean, _, inv_std = batch_norm_forward(x, gamma, beta, 1e-5, *(() if training else
+                                                                              (arrays["mean"], arrays["var"])))
+    dx, g_sum, g_x_hat_sum = batch_norm_backward(g, x_hat, gamma, inv_std, training)
+    gamma, beta = cuda_batchnorm._affine_or_identity(gamma, beta, len(x), dtype)  # as the wrappers pass them
+    x_hat_kernel, y_kernel = cuda_host.compiled(cuda_batchnorm.NORMALISE)(x, mean, inv_std, gamma, beta)
+    np.testing.assert_array_equal(x_hat_kernel, x_hat)
+    np.testing.assert_array_equal(y_kernel, y)
+    dx_kernel = cuda_host.compiled(cuda_batchnorm.BACKWARD)(g, x_hat, gamma, inv_std, g_sum[:, None],
+                                                            g_x_hat_sum[:, None], float(count), int(training))
+    np.testing.assert_array_equal(dx_kernel, dx)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("affine", [True, False])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_kernels_are_exact_where_the_sums_are(training, affine, dtype):
+    """Values whose every sum is exact in any order, so every result must be NumPy's to the last bit: rows of
+    64 integers in [-6, 6] (means with 6 bits after the point, squared deviations with 12, their sums below
+    2^12: 24 bits); backward gets those deviations as x_hat (any x_hat will do), and g multiples of 1/8."""
+    rng = np.random.default_rng(3)
+    channels, count = 8, 64  # 4 partial sums per row, of 16 values each
+    x = rng.integers(-3, 4, (channels, count)) + rng.integers(-3, 4, (channels, 1))
+    arrays = {"x": x, "g": rng.integers(-32, 33, (channels, count)) / 8, "gamma": rng.standard_normal((channels, 1)),
+              "beta": rng.standard_normal((channels, 1)), "mean": x.mean(axis=1, keepdims=True),
+              "var": x.var(axis=1, keepdims=True)}
+    arrays = {name: a.astype(dtype) for name, a in arrays.items()}
+    expected, actual = batch_norm_both_ways(arrays, training, affine, 1e-5, x_hat=arrays["x"] - arrays["mean"])
+    for name, want in expected.items():
+        np.testing.assert_array_equal(actual[name], want, err_msg=name)
+
+
+@pytest.mark.parametrize("rows, count", [(1, 1), (3, 5), (2, 17), (4, 1000), (1, 70_000)])
+def test_row_sums_add_every_value_once(rows, count):
+    """The partial sums and their finish, for one part (fewer than 2 x MIN_TERMS values), several (with and
+    without a remainder after the 4-way unrolled loop) and MAX_PARTS; on integers, exact in any order."""
+    rng = np.random.default_rng(6)
+    x, y = (rng.integers(-8, 9, (rows, count)).astype(np.float32) for _ in range(2))
+    mean = rng.integers(-2, 3, (rows, 1)).astype(np.float32)
+    for spec, arrays, expected in [(cuda_batchnorm.SUMS, (x,), x.sum(axis=1)),
+                                   (cuda_batchnorm.SQUARE_DEVIATION_SUMS, (x, mean), ((x - mean) ** 2).sum(axis=1)),
+                                   (cuda_batchnorm.PRODUCT_SUMS, (x, y), (x * y).sum(axis=1))]:
+        np.testing.assert_array_equal(cuda_batchnorm.row_sums(spec, arrays, count, divisor=4.0),
+                                      expected[:, None] / 4, err_msg=spec.name)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("momentum", [0.1, 0.3])
+def test_running_statistics_kernel_gives_numpys_update(momentum, dtype):
+    rng = np.random.default_rng(7)
+    layer = nn.BatchNorm2d(5, momentum=momentum).to(dtype=dtype)
+    layer.running_mean[...], layer.running_var[...] = rng.standard_normal(5), rng.uniform(0.5, 2, 5)
+    running_mean, running_var = layer.running_mean.copy(), layer.running_var.copy()
+    batch_mean, batch_var = rng.standard_normal(5).astype(dtype), rng.uniform(0.5, 2, 5).astype(dtype)
+    layer._update_running_stats(batch_mean, batch_var, 32)
+    cuda_batchnorm.update_running_stats(running_mean, running_var, batch_mean, batch_var, momentum, 32)
+    np.testing.assert_array_equal(running_mean, layer.running_mean)
+    np.testing.assert_array_equal(running_var, layer.running_var)
+
+
+def special_values(rng, shape, dtype):
+    """Standard-normal values, with 0, -0, +-inf, NaN and the smallest subnormal among them."""
+    values = rng.standard_normal(shape).astype(dtype)
+    values.flat[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, np.finfo(dtype).smallest_subnormal]
+    return values
+
+
+def assert_same_values(actual, expected, maxulp=0):
+    """Within `maxulp` ulps, NaN where NaN, and zeros of the same sign (assert_array_equal takes -0 for 0)."""
+    np.testing.assert_array_max_ulp(actual, expected, maxulp=maxulp)
+    zeros = expected == 0
+    np.testing.assert_array_equal(np.signbit(actual[zeros]), np.signbit(expected[zeros]))
+
+
+ACTIVATIONS = [nn.ReLU(), nn.LeakyReLU(), nn.LeakyReLU(0.2), nn.LeakyReLU(1.5), nn.Tanh(), nn.Sigmoid()]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf * 0 in NumPy's backward
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layer", ACTIVATIONS, ids=repr)
+def test_activation_kernels_give_numpys_results(layer, dtype):
+    """Forward and backward of each activation on images stored as nanogan stores them, (C, H, W, N)."""
+    rng = np.random.default_rng(5)
+    x, g = (batch_first(special_values(rng, (3, 5, 5, 4), dtype)) for _ in range(2))  # (N, C, H, W) views
+    y = layer(x)
+    expected = layer.backward(g)
+    if isinstance(layer, nn.LeakyReLU):
+        y_kernel, positive = cuda_activation.leaky_relu(x, layer.negative_slope)
+        np.testing.assert_array_equal(positive, x > 0)
+        dx_kernel = cuda_activation.leaky_relu_backward(g, positive, layer.negative_slope)
+    else:
+        name = type(layer).__name__.lower()
+        y_kernel = getattr(cuda_activation, name)(x)
+        dx_kernel = getattr(cuda_activation, name + "_backward")(g, y)  # given NumPy's y: the backward map alone
+    # tanh and exp are the C library's here and NumPy's there (CUDA's on a GPU): 3 ulps apart at most on
+    # 200,000 values, in float32 and float64; everything else is the same operations, so the same bits
+    assert_same_values(y_kernel, y, maxulp=0 if isinstance(layer, (nn.ReLU, nn.LeakyReLU)) else 4)
+    assert_same_values(dx_kernel, expected)
+    assert memory_order(y_kernel) == memory_order(dx_kernel) == memory_order(x)  # laid out like their input
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_kernels_give_numpys_loss_and_gradient(dtype):
+    """On probabilities that include 0 and 1, where the logs are clamped at -100."""
+    rng = np.random.default_rng(8)
+    p, y = rng.uniform(0, 1, 64).astype(dtype), (rng.uniform(0, 1, 64) > 0.5).astype(dtype)
+    p[:4] = 0.0, 1.0, 0.0, 1.0
+    y[:4] = 0.0, 1.0, 1.0, 0.0
+    criterion = nn.BCELoss()
+    with np.errstate(divide="ignore"):
+        loss = criterion(p, y)
+    # log is the C library's here and NumPy's there (CUDA's on a GPU); the rest is the same operations
+    np.testing.assert_array_max_ulp(cuda_loss.bce(p, y, nn.loss.LOG_CLAMP), loss, maxulp=4)
+    np.testing.assert_array_equal(cuda_loss.bce_backward(p, y, 1.0, nn.loss.BCE_GRAD_EPS), criterion.backward())
+
+
+@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
+def test_the_one_kernel_adam_step_gives_numpys_parameters(weight_decay):
+    """Three steps of Adam on five parameters (one of them 1 element, one 0-d), with the kernel's
+    arguments built as FusedAdam.step builds them, from host pointers: float32 results equal to the bit."""
+    rng = np.random.default_rng(4)
+    shapes = [(64, 3, 4, 4), (64,), (1,), (32, 16, 4, 4), ()]
+    params = [nn.Parameter(rng.standard_normal(shape).astype(np.float32)) for shape in shapes]
+    optimizer = optim.Adam(params, lr=2e-4, betas=(0.5, 0.999), weight_decay=weight_decay)
+    groups = ([p.data.copy() for p in params], [p.grad for p in params],  # kernel side: params, grads, m, v
+              [np.zeros_like(p.data) for p in params], [np.zeros_like(p.data) for p in params])
+    tables, offsets = cuda_adam.pointer_table([array.ctypes.data for group in groups for array in group],
+                                              [param.size for param in groups[0]])
+    for step in range(1, 4):
+        for param in params:
+            param.grad[...] = rng.standard_normal(param.shape)
+        arguments = (tables, offsets, *cuda_adam.step_arguments(len(params), step, optimizer.lr, optimizer.betas,
+                                                                 optimizer.eps, optimizer.weight_decay))
+        cuda_host.compiled(cuda_adam.ADAM)((1,), (cuda_adam.THREADS_PER_BLOCK,), arguments)
+        optimizer.step()
+    for index, (param, m, v) in enumerate(zip(groups[0], groups[2], groups[3])):
+        np.testing.assert_array_equal(param, params[index].data)
+        np.testing.assert_array_equal(m, optimizer.state[index]["exp_avg"])
+        np.testing.assert_array_equal(v, optimizer.state[index]["exp_avg_sq"])
