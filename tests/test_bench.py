@@ -87,7 +87,7 @@ def test_bench_threads_compares_one_thread_with_several():
 def test_gpu_step_time_splits_a_step_into_host_and_gpu_time_or_says_it_needs_a_gpu(tmp_path):
     script, out = SCRIPT.with_name("gpu_step_time.py"), tmp_path / "step.json"
     result = subprocess.run([sys.executable, str(script), "--image-size", "16", "--batch-size", "4", "--iters", "2",
-                             "--json", str(out)], capture_output=True, text=True, timeout=300)
+                             "--cprofile", "--json", str(out)], capture_output=True, text=True, timeout=300)
     if not is_available("cupy"):
         assert result.returncode == 2 and 'the "cupy" backend needs' in result.stderr
         return
@@ -95,3 +95,4 @@ def test_gpu_step_time_splits_a_step_into_host_and_gpu_time_or_says_it_needs_a_g
     figures = json.loads(out.read_text())
     assert figures["host_ms"] > 0 and figures["gpu_ms"] > 0
     assert figures["wall_ms"] >= 0.9 * max(figures["host_ms"], figures["gpu_ms"])  # a step waits for both
+    assert "function calls" in result.stdout and "Ordered by: internal time" in result.stdout  # the host profile
