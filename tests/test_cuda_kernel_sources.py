@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given
 
 import cuda_host
+import nanogan
 from nanogan import nn, optim
 from nanogan.kernels import cuda_activation, cuda_adam, cuda_batchnorm, cuda_im2col, cuda_loss
 from nanogan.kernels.batchnorm import batch_norm_backward, batch_norm_forward
@@ -268,3 +269,36 @@ def test_the_one_kernel_adam_step_gives_numpys_parameters(weight_decay):
         np.testing.assert_array_equal(param, params[index].data)
         np.testing.assert_array_equal(m, optimizer.state[index]["exp_avg"])
         np.testing.assert_array_equal(v, optimizer.state[index]["exp_avg_sq"])
+
+
+MODULES_THAT_CHOOSE_CUDA = ["nanogan.kernels.im2col", "nanogan.kernels.batchnorm", "nanogan.nn.batchnorm",
+                            "nanogan.nn.activation", "nanogan.nn.functional", "nanogan.nn.loss", "nanogan.optim.adam"]
+
+
+def test_dcgan_training_steps_through_the_kernels_give_numpys_parameters(monkeypatch):
+    """Everything that hands over to a CUDA kernel on CuPy does so here, on NumPy float64 arrays, with the
+    kernels' host builds: the wrappers, layouts and running statistics together, against plain NumPy.
+    (Adam keeps its NumPy code: its kernel takes float32 only, and is tested above.)"""
+    from nanogan.models import Discriminator, Generator
+    from nanogan.training import train_step
+
+    def train(through_kernels):
+        with monkeypatch.context() as patch:
+            for module in MODULES_THAT_CHOOSE_CUDA if through_kernels else []:
+                patch.setattr(f"{module}.uses_cuda", lambda xp: True)
+            nanogan.manual_seed(0)
+            generator = Generator(nz=8, ngf=4, image_size=16).to(dtype=np.float64)
+            discriminator = Discriminator(ndf=4, image_size=16).to(dtype=np.float64)
+            optimizers = [optim.Adam(model.parameters(), lr=2e-4, betas=(0.5, 0.999))
+                          for model in (generator, discriminator)]
+            rng = np.random.default_rng(0)
+            for _ in range(2):
+                train_step(generator, discriminator, *optimizers, nn.BCELoss(), rng.uniform(-1, 1, (4, 3, 16, 16)),
+                           rng.standard_normal((4, 8, 1, 1)))
+            return {f"{name}.{key}": np.array(value) for name, model in [("G", generator), ("D", discriminator)]
+                    for key, value in model.state_dict().items()}
+
+    expected, actual = train(through_kernels=False), train(through_kernels=True)
+    assert actual.keys() == expected.keys()
+    for key, value in expected.items():  # float64: only the order of the sums differs
+        np.testing.assert_allclose(actual[key], value, rtol=1e-9, atol=1e-12, err_msg=key)
