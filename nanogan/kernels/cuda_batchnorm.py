@@ -15,14 +15,15 @@ A row sum is two kernels. The first splits each row into `parts` interleaved
 slices (columns p, p + parts, p + 2 parts, ...) and sums each slice in its
 own thread: neighbouring threads read neighbouring values, and enough threads
 run to keep the GPU's memory busy (with CuPy's own reductions, BatchNorm's
-forward pass over 64 channels of 131,072 values took 3.8 ms on an H200, and
-0.4 ms with these: docs/performance.md).
-The second adds each row's `parts` partial sums in order. Both add in double
-precision, whatever the dtype of the values (the terms are computed in it):
-float32 sums of this length, added in this order, came out several times
-less accurate than NumPy's pairwise ones, and the memory traffic, not the
-additions, sets the time. The result does not depend on thread timing. Per-channel values are (C, 1) arrays that the maps
-broadcast along each row.
+forward pass over 64 channels of 131,072 values took 3.8 ms on an H200; with
+these, 0.3-0.4 ms: docs/performance.md). The second adds each row's `parts`
+partial sums in order. Both add in double precision, whatever the dtype of
+the values (each term is computed in that dtype): float32 sums of this
+length, added in this order, came out several times less accurate than
+NumPy's pairwise ones, and on an H200 the memory traffic, not the additions,
+sets the time. The result does not depend on thread timing.
+
+Per-channel values are (C, 1) arrays that the maps broadcast along each row.
 """
 
 from .cuda import Elementwise, compiled, cupy
