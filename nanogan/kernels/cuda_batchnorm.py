@@ -125,7 +125,7 @@ def batch_norm_backward(g, x_hat, gamma, inv_std, training):
     g, x_hat = cp.ascontiguousarray(g), cp.ascontiguousarray(x_hat)
     g_sum = row_sums(SUMS, (g,), count)
     g_x_hat_sum = row_sums(PRODUCT_SUMS, (g, x_hat), count)
-    gamma, _ = _affine_or_identity(gamma, gamma, channels, g.dtype)
+    gamma, _ = _affine_or_identity(gamma, None, channels, g.dtype)
     grad_input = compiled(BACKWARD)(g, x_hat, gamma, inv_std, g_sum, g_x_hat_sum, float(count), int(training))
     return grad_input, g_sum.reshape(-1), g_x_hat_sum.reshape(-1)
 

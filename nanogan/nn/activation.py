@@ -18,10 +18,9 @@ class ReLU(Module):
         xp = get_array_module(x)
         if uses_cuda(xp):
             y = cuda_activation.relu(x)
-            self.save_for_backward(y, output=y)
-            return y
-        y = xp.empty_like(x)
-        split_channels(lambda x, y: xp.maximum(x, 0, out=y), x, y)  # in parts on CPU threads
+        else:
+            y = xp.empty_like(x)
+            split_channels(lambda x, y: xp.maximum(x, 0, out=y), x, y)  # in parts on CPU threads
         self.save_for_backward(y, output=y)
         return y
 
@@ -51,18 +50,17 @@ class LeakyReLU(Module):
         xp = get_array_module(x)
         if uses_cuda(xp):
             y, positive = cuda_activation.leaky_relu(x, self.negative_slope)
-            self.save_for_backward(positive, output=y)
-            return y
-        y, positive = xp.empty_like(x), xp.empty_like(x, dtype=bool)
-        select = xp.maximum if self.negative_slope <= 1 else xp.minimum
+        else:
+            y, positive = xp.empty_like(x), xp.empty_like(x, dtype=bool)
+            select = xp.maximum if self.negative_slope <= 1 else xp.minimum
 
-        def leaky_relu(x, y, positive):
-            xp.greater(x, 0, out=positive)
-            # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): two passes, no per-element select
-            xp.multiply(x, self.negative_slope, out=y)
-            select(y, x, out=y)
+            def leaky_relu(x, y, positive):
+                xp.greater(x, 0, out=positive)
+                # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): two passes, no per-element select
+                xp.multiply(x, self.negative_slope, out=y)
+                select(y, x, out=y)
 
-        split_channels(leaky_relu, x, y, positive)  # in parts on CPU threads
+            split_channels(leaky_relu, x, y, positive)  # in parts on CPU threads
         self.save_for_backward(positive, output=y)
         return y
 

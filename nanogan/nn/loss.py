@@ -46,12 +46,11 @@ class BCELoss(_Loss):
         p, y = input, target
         if uses_cuda(xp):
             loss = cuda_loss.bce(p, y, LOG_CLAMP)  # the lines below, in one CUDA kernel and a mean
-            self.save_for_backward(p, y, output=loss)
-            return loss
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
-            log_p = xp.maximum(xp.log(p), LOG_CLAMP)
-            log_one_minus_p = xp.maximum(xp.log(1 - p), LOG_CLAMP)
-        loss = xp.asarray(-(y * log_p + (1 - y) * log_one_minus_p).mean())
+        else:
+            with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
+                log_p = xp.maximum(xp.log(p), LOG_CLAMP)
+                log_one_minus_p = xp.maximum(xp.log(1 - p), LOG_CLAMP)
+            loss = xp.asarray(-(y * log_p + (1 - y) * log_one_minus_p).mean())
         self.save_for_backward(p, y, output=loss)
         return loss
 
