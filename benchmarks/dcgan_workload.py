@@ -169,7 +169,7 @@ def conv_layers(image_size):
     (H, W its input's size): the same product in three arrangements.
     """
     from nanogan import nn
-    from nanogan.kernels.im2col import conv_output_size
+    from nanogan.kernels.geometry import conv_output_size
 
     generator, discriminator = make_nanogan_models(image_size, seed=0)
     found = []

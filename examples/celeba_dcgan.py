@@ -14,11 +14,11 @@ import sys
 import warnings
 
 from nanogan import data
-from nanogan.checkpoint import CheckpointError
+from nanogan.io.checkpoint import CheckpointError
 from nanogan.cli import (add_backend_argument, fail, nonnegative_int, positive_float, positive_int,
                          prepare_output_dir, require_backend, unit_interval_float)
-from nanogan.dcgan_run import TrainingDiverged, checkpoint_path, generate, train
-from nanogan.dcgan_trainer import ARCHITECTURE, DCGANConfig, DCGANTrainer, load_generator, read_config
+from nanogan.dcgan.run import TrainingDiverged, checkpoint_path, generate, train
+from nanogan.dcgan.trainer import ARCHITECTURE, DCGANConfig, DCGANTrainer, load_generator, read_config
 
 TRAINING_SETTINGS = ("image_size", "nz", "ngf", "ndf", "batch_size", "lr", "beta1", "seed")
 

@@ -19,7 +19,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from nanogan.cli import (add_backend_argument, nonnegative_int, positive_float, positive_int, prepare_output_dir,
                          require_backend)
-from nanogan.ring_training import format_ring_report, train_gaussian_ring
+from nanogan.toy.ring_training import format_ring_report, train_gaussian_ring
 
 
 def parse_args():

@@ -14,7 +14,7 @@ import argparse
 
 from nanogan.cli import (add_backend_argument, nonnegative_int, positive_float, positive_int, prepare_output_dir,
                          require_backend)
-from nanogan.toy_training import DEFAULT_LR, DISCRIMINATORS, OPTIMIZERS, format_toy_table, train_toy_gaussian
+from nanogan.toy.gaussian_training import DEFAULT_LR, DISCRIMINATORS, OPTIMIZERS, format_toy_table, train_toy_gaussian
 
 
 def parse_args():

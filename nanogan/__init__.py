@@ -3,13 +3,24 @@
 Every layer, loss and optimizer is written by hand on arrays, with an
 explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
 
+    engine
     nanogan.nn          layers and losses, named as in torch.nn
     nanogan.optim       Adam and SGD
     nanogan.gradcheck   finite-difference checks for any module
-    nanogan.backend     the NumPy/CuPy switch
     nanogan.training    one GAN training step: the alternating algorithm
+    nanogan.kernels     the array kernels behind the layers (im2col, BatchNorm, CUDA twins)
+    nanogan.backend     the NumPy/CuPy switch
+    tools
     nanogan.models      the DCGAN pair and the toy GAN's models
     nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, BatchLoader
+    nanogan.io          checkpoint files
+    nanogan.images      sample grids as PNG files
+    nanogan.plots       training curves
+    applications
+    nanogan.toy         the article's toy GANs (examples/toy_gaussian.py, examples/gaussian_ring.py)
+    nanogan.dcgan       the DCGAN training program (examples/celeba_dcgan.py)
+
+docs/README.md draws these layers and the rule that each imports only those below it.
 """
 
 import os

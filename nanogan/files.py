@@ -6,6 +6,7 @@ a reader (or the next run) sees either the old file or the new one.
 """
 
 import contextlib
+import json
 import os
 import tempfile
 
@@ -26,6 +27,13 @@ def atomic_write(path, mode="wb"):
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
+
+
+def write_json(path, data):
+    """Write `data` as indented JSON, atomically."""
+    with atomic_write(path, "w") as file:
+        json.dump(data, file, indent=2)
+        file.write("\n")
 
 
 def _umask():

@@ -14,10 +14,10 @@ import pytest
 
 from celeba_like import make_celeba_like
 from nanogan.backend import is_available
-from nanogan.checkpoint import load_checkpoint
+from nanogan.io.checkpoint import load_checkpoint
 from nanogan.data import synthetic_faces
-from nanogan.dcgan_run import TrainingDiverged, train
-from nanogan.dcgan_trainer import DCGANConfig, DCGANTrainer
+from nanogan.dcgan.run import TrainingDiverged, train
+from nanogan.dcgan.trainer import DCGANConfig, DCGANTrainer
 from nanogan.training import StepMetrics
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

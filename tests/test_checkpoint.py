@@ -6,8 +6,12 @@ import numpy as np
 import pytest
 
 from nanogan import nn, optim
-from nanogan.checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
+from nanogan.data import synthetic_faces
+from nanogan.dcgan.trainer import DCGANTrainer, load_generator
 from nanogan.files import atomic_write
+from nanogan.io.checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 
 
 def test_nested_state_round_trips_with_lists_of_dicts_and_big_integers(tmp_path):
@@ -75,3 +79,20 @@ def test_a_foreign_npz_is_not_a_checkpoint(tmp_path):
     np.savez(path, weights=np.ones(2))
     with pytest.raises(CheckpointError, match="not a nanogan checkpoint"):
         load_checkpoint(path)
+
+
+def test_a_checkpoint_written_before_the_package_layout_changed_still_resumes_and_samples_the_same():
+    # Written by commit 318d566 (nanogan/dcgan_trainer.py, before nanogan/dcgan/ existed): a DCGANTrainer
+    # (image_size 32, nz 8, ngf 4, ndf 4, batch 8, seed 3) on synthetic_faces(16, 32, seed=5), saved after
+    # 3 steps; the expected file holds G on 4 noise vectors and the losses of the 4th step, from that code.
+    path = os.path.join(FIXTURES, "dcgan_checkpoint_318d566.npz")
+    expected = np.load(os.path.join(FIXTURES, "dcgan_checkpoint_318d566_expected.npz"))
+    generator, config = load_generator(path)
+    assert (config.image_size, config.nz, config.ngf, config.ndf, config.seed) == (32, 8, 4, 4, 3)
+    trainer = DCGANTrainer.from_checkpoint(path, synthetic_faces(16, 32, seed=5))
+    assert trainer.step == 3
+    np.testing.assert_allclose(trainer.generate(expected["noise"]), expected["images"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(generator.eval()(expected["noise"]), expected["images"], rtol=0, atol=1e-6)
+    metrics = trainer.train_step().to_host()
+    assert metrics["loss_d"] == pytest.approx(float(expected["next_loss_d"]), rel=1e-5)
+    assert metrics["loss_g"] == pytest.approx(float(expected["next_loss_g"]), rel=1e-5)

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 import pytest
 
-from nanogan.gaussian import bures_distance, wasserstein2_gaussian
-from nanogan.toy_data import Gaussian, default_target
+from nanogan.toy.gaussian import bures_distance, wasserstein2_gaussian
+from nanogan.toy.data import Gaussian, default_target
 
 
 def random_covariance(rng, dim, rank=None):

@@ -9,8 +9,8 @@ import sys
 import numpy as np
 import pytest
 
-from nanogan.toy_data import GaussianRing
-from nanogan.ring_training import format_ring_report, train_gaussian_ring
+from nanogan.toy.data import GaussianRing
+from nanogan.toy.ring_training import format_ring_report, train_gaussian_ring
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "gaussian_ring.py")

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nanogan import nn
+from nanogan.models import dcgan_init_
 
 
 @pytest.mark.parametrize("make_layer, fan_in", [
@@ -27,7 +28,7 @@ def test_dcgan_init_draws_conv_weights_from_n_0_002_and_batchnorm_weights_from_n
     model = nn.Sequential(nn.ConvTranspose2d(100, 64, 4, bias=False), nn.BatchNorm2d(64),
                           nn.Conv2d(64, 32, 4), nn.BatchNorm2d(32))
     model[3].bias.data[...] = 5
-    nn.init.dcgan_init_(model, generator=np.random.default_rng(0))
+    dcgan_init_(model, generator=np.random.default_rng(0))
     assert model[0].weight.data.std() == pytest.approx(0.02, rel=0.02)
     assert abs(model[0].weight.data.mean()) < 1e-3
     assert model[1].weight.data.mean() == pytest.approx(1.0, abs=0.01)
@@ -37,8 +38,8 @@ def test_dcgan_init_draws_conv_weights_from_n_0_002_and_batchnorm_weights_from_n
 
 def test_dcgan_init_with_a_seeded_generator_is_reproducible():
     first, second = nn.Conv2d(3, 8, 4), nn.Conv2d(3, 8, 4)
-    nn.init.dcgan_init_(first, generator=np.random.default_rng(42))
-    nn.init.dcgan_init_(second, generator=np.random.default_rng(42))
+    dcgan_init_(first, generator=np.random.default_rng(42))
+    dcgan_init_(second, generator=np.random.default_rng(42))
     np.testing.assert_array_equal(first.weight.data, second.weight.data)
 
 

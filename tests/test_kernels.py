@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 from helpers import assert_close, random_array
 from nanogan import nn, optim
 from nanogan.backend import get_backend, to_numpy
-from nanogan.kernels.im2col import _window, col2im, conv_output_size, im2col
+from nanogan.kernels.geometry import conv_output_size, window
+from nanogan.kernels.im2col import col2im, im2col
 from nanogan.kernels.layout import batch_first, channel_rows, channels_first, from_channel_rows
 from nanogan.kernels.reduce import row_dot
 from nanogan.kernels.workspace import release_scratch, scratch, scratch_bytes
@@ -70,7 +71,7 @@ def test_col2im_sums_each_entry_into_the_pixel_it_came_from(backend, geometry):
 @given(offset=st.integers(0, 5), padding=st.integers(0, 3), stride=st.integers(1, 3), size=st.integers(1, 8),
        out_size=st.integers(1, 8))
 def test_window_selects_exactly_the_outputs_that_read_inside_the_image(offset, padding, stride, size, out_size):
-    outputs, inputs = _window(offset, padding, stride, size, out_size)
+    outputs, inputs = window(offset, padding, stride, size, out_size)
     inside = [o for o in range(out_size) if 0 <= offset - padding + stride * o < size]
     assert list(range(out_size))[outputs] == inside
     assert list(range(size))[inputs] == [offset - padding + stride * o for o in inside]

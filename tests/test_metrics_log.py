@@ -2,7 +2,7 @@
 
 import json
 
-from nanogan.metrics_log import MetricsLog
+from nanogan.dcgan.metrics_log import MetricsLog
 
 
 def test_fresh_run_starts_empty_and_appends(tmp_path):

@@ -17,11 +17,11 @@ import pytest
 from helpers import assert_gradcheck
 from nanogan import gradcheck, nn, optim
 from nanogan.backend import is_available, to_backend, to_numpy
-from nanogan.gaussian import bures_distance
+from nanogan.toy.gaussian import bures_distance
 from nanogan.models.toy import (LinearGenerator, LogisticDiscriminator, MLPDiscriminator, MLPGenerator,
                                 QuadraticDiscriminator, QuadraticFeatures)
-from nanogan.toy_data import default_target
-from nanogan.toy_training import DISCRIMINATORS, fit_toy_gaussian, format_toy_table, make_optimizer, train_toy_gaussian
+from nanogan.toy.data import default_target
+from nanogan.toy.gaussian_training import DISCRIMINATORS, fit_toy_gaussian, format_toy_table, make_optimizer, train_toy_gaussian
 from nanogan.training import sample_noise, train_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

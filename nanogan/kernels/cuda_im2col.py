@@ -17,7 +17,7 @@ col2im: the thread of pixel x[n, c, h, w] sums the column entries that im2col
 """
 
 from .cuda import Elementwise, compiled, cupy
-from .im2col import conv_output_size
+from .geometry import conv_output_size
 from .layout import batch_first, channels_first
 
 _GEOMETRY = ("int32 batch, int32 height, int32 width, int32 out_h, int32 out_w, int32 kernel_h, int32 kernel_w, "

@@ -17,7 +17,7 @@ pixel it was copied from, so overlapping patches sum. It is the input
 gradient of a convolution and the forward pass of a transposed convolution.
 
 Two choices keep both kernels to one pass over the columns:
-- No padded copy of x is built. For each kernel offset, `_window` finds the output
+- No padded copy of x is built. For each kernel offset, `window` (nanogan/kernels/geometry.py) finds the output
   positions whose pixel lies inside the image; the others read padding, so
   im2col writes 0 there and col2im adds nothing.
 - Columns are ordered (oh, ow, n), batch last, and pixels are read in the
@@ -31,30 +31,11 @@ On CuPy each is one CUDA kernel instead (nanogan/kernels/cuda_im2col.py).
 """
 
 from ..backend import get_array_module
+from . import cuda_im2col
 from .cuda import MAX_ELEMENTS, uses_cuda
+from .geometry import conv_output_size, window
 from .layout import batch_first, channels_first
 from .threads import run_split
-
-
-def conv_output_size(size, kernel_size, stride, padding):
-    """Output length of a convolution along one axis: floor((size + 2p - k) / s) + 1."""
-    return (size + 2 * padding - kernel_size) // stride + 1
-
-
-def _window(offset, padding, stride, size, out_size):
-    """Where kernel offset `offset` reads inside the image, along one axis.
-
-    Output position o reads input position offset - padding + stride * o.
-    Returns (outputs, inputs): the slice of output positions whose input lies
-    in [0, size), and the slice of those input positions (the same length).
-    """
-    first = max(0, -((offset - padding) // stride))  # smallest o with a position >= 0
-    last = min(out_size - 1, (size - 1 + padding - offset) // stride)  # largest o with a position < size
-    count = max(0, last - first + 1)
-    if count == 0:
-        return slice(0, 0), slice(0, 0)
-    start = offset - padding + stride * first
-    return slice(first, first + count), slice(start, start + stride * (count - 1) + 1, stride)
 
 
 def im2col(x, kernel_size, stride, padding, out=None):
@@ -71,8 +52,6 @@ def im2col(x, kernel_size, stride, padding, out=None):
     out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
     shape = (channels * kernel_h * kernel_w, out_h * out_w * batch)
     if uses_cuda(xp) and max(shape[0] * shape[1], x.size) <= MAX_ELEMENTS:
-        from . import cuda_im2col  # the GPU twin (imported here: it imports this module)
-
         return cuda_im2col.im2col(x, kernel_size, stride, padding, out)
     if out is not None and tuple(out.shape) != shape:
         raise ValueError(f"im2col: expected out of shape {shape}, got {tuple(out.shape)}")
@@ -83,9 +62,9 @@ def im2col(x, kernel_size, stride, padding, out=None):
 
     def copy_channels(part):  # the rows of channels `part`: each thread does its own channels
         for i in range(kernel_h):
-            rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
+            rows_out, rows_in = window(i, pad_h, stride_h, height, out_h)
             for j in range(kernel_w):
-                cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
+                cols_out, cols_in = window(j, pad_w, stride_w, width, out_w)
                 block = blocks[part, i, j]  # (C, OH, OW, N)
                 # columns[c, i, j, oh, ow, n] = x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] inside
                 block[:, rows_out, cols_out] = pixels[part, rows_in, cols_in]
@@ -111,8 +90,6 @@ def col2im(columns, x_shape, kernel_size, stride, padding):
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
     out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
     if uses_cuda(xp) and max(columns.size, batch * channels * height * width) <= MAX_ELEMENTS:
-        from . import cuda_im2col
-
         return cuda_im2col.col2im(columns, x_shape, kernel_size, stride, padding)
     blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)
 
@@ -120,13 +97,13 @@ def col2im(columns, x_shape, kernel_size, stride, padding):
 
     def add_channels(part):  # the pixels of channels `part`: each thread does its own channels
         for i in range(kernel_h):
-            rows_out, rows_in = _window(i, pad_h, stride_h, height, out_h)
+            rows_out, rows_in = window(i, pad_h, stride_h, height, out_h)
             for j in range(kernel_w):
-                cols_out, cols_in = _window(j, pad_w, stride_w, width, out_w)
+                cols_out, cols_in = window(j, pad_w, stride_w, width, out_w)
                 # x[n, c, i - pad_h + stride_h*oh, j - pad_w + stride_w*ow] += columns[c, i, j, oh, ow, n] inside
-                # (xp.add with out= adds in place; `pixels[window] += ...` would also copy the sum back onto itself)
-                window = pixels[part, rows_in, cols_in]
-                xp.add(window, blocks[part, i, j][:, rows_out, cols_out], out=window)
+                # (xp.add with out= adds in place; `pixels[inside] += ...` would also copy the sum back onto itself)
+                inside = pixels[part, rows_in, cols_in]
+                xp.add(inside, blocks[part, i, j][:, rows_out, cols_out], out=inside)
 
     run_split(add_channels, channels, xp, columns.size)
     return batch_first(pixels)

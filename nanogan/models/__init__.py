@@ -1,9 +1,9 @@
 """Models built from nanogan.nn: the DCGAN pair, the toy GAN's models, and a layer summary."""
 
-from .dcgan import Discriminator, Generator
+from .dcgan import Discriminator, Generator, dcgan_init_
 from .summary import summary
 from .toy import (LinearGenerator, LogisticDiscriminator, MLPDiscriminator, MLPGenerator, QuadraticDiscriminator,
                   QuadraticFeatures)
 
-__all__ = ["Discriminator", "Generator", "LinearGenerator", "LogisticDiscriminator", "MLPDiscriminator",
+__all__ = ["Discriminator", "Generator", "dcgan_init_", "LinearGenerator", "LogisticDiscriminator", "MLPDiscriminator",
            "MLPGenerator", "QuadraticDiscriminator", "QuadraticFeatures", "summary"]

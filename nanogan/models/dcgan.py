@@ -16,8 +16,9 @@ power of two from 16 up works the same way. No layer has a bias: each is
 followed by BatchNorm, whose beta does the same job.
 """
 
-from ..nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Module, ReLU, Sequential, Sigmoid, Tanh
-from ..nn.init import dcgan_init_
+from ..nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Module, ReLU, Sequential, Sigmoid, Tanh, init
+from ..nn.batchnorm import _BatchNorm
+from ..nn.conv import _ConvNd
 from .summary import summary
 
 
@@ -26,6 +27,22 @@ def check_image_size(image_size):
     if image_size < 16 or image_size & (image_size - 1):
         raise ValueError(f"DCGAN: image_size must be a power of two, at least 16 (e.g. 32 or 64), got {image_size}")
     return image_size.bit_length() - 3  # stride-2 layers between 4x4 and image_size: 64 -> 4
+
+
+def dcgan_init_(module, generator=None):
+    """The DCGAN paper's initialisation (Radford et al., 2015), applied to every submodule:
+    convolution weights N(0, 0.02^2), BatchNorm weights N(1, 0.02^2), all biases 0."""
+
+    def initialise(layer):
+        if isinstance(layer, _ConvNd):
+            init.normal_(layer.weight, 0.0, 0.02, generator)
+            if layer.bias is not None:
+                init.zeros_(layer.bias)
+        elif isinstance(layer, _BatchNorm) and layer.affine:
+            init.normal_(layer.weight, 1.0, 0.02, generator)
+            init.zeros_(layer.bias)
+
+    return module.apply(initialise)
 
 
 class Generator(Module):

@@ -25,7 +25,8 @@ are wrong.
 import numpy as np
 
 from ..backend import get_array_module
-from ..kernels.im2col import col2im, conv_output_size, im2col
+from ..kernels.geometry import conv_output_size
+from ..kernels.im2col import col2im, im2col
 from ..kernels.layout import channel_rows, from_channel_rows
 from ..kernels.workspace import scratch
 from . import init

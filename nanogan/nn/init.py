@@ -1,4 +1,4 @@
-"""Weight initialisation: PyTorch's defaults and the DCGAN scheme.
+"""Weight initialisation: the fills that layers and models draw their starting weights with.
 
 Values are drawn on the host from a NumPy Generator (nanogan's default one
 unless `generator` is given) and written into the parameter in place, on
@@ -49,21 +49,3 @@ def fan_in_uniform_(parameter, fan_in, generator=None):
     """
     bound = 1.0 / math.sqrt(fan_in) if fan_in > 0 else 0.0
     return uniform_(parameter, -bound, bound, generator)
-
-
-def dcgan_init_(module, generator=None):
-    """The DCGAN paper's initialisation (Radford et al., 2015), applied to every submodule:
-    convolution weights N(0, 0.02^2), BatchNorm weights N(1, 0.02^2), all biases 0."""
-    from .batchnorm import _BatchNorm  # imported here: the layers import this module
-    from .conv import _ConvNd
-
-    def initialise(layer):
-        if isinstance(layer, _ConvNd):
-            normal_(layer.weight, 0.0, 0.02, generator)
-            if layer.bias is not None:
-                zeros_(layer.bias)
-        elif isinstance(layer, _BatchNorm) and layer.affine:
-            normal_(layer.weight, 1.0, 0.02, generator)
-            zeros_(layer.bias)
-
-    return module.apply(initialise)

@@ -11,15 +11,15 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
-from .backend import free_device_memory, to_backend
-from .checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
-from .data import BatchLoader
-from .models import Discriminator, Generator
-from .models.dcgan import check_image_size
-from .nn import BCELoss, no_grad
-from .optim import Adam
-from .random import manual_seed
-from .training import sample_noise, train_step
+from ..backend import free_device_memory, to_backend
+from ..data import BatchLoader
+from ..io.checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
+from ..models import Discriminator, Generator
+from ..models.dcgan import check_image_size
+from ..nn import BCELoss, no_grad
+from ..optim import Adam
+from ..random import manual_seed
+from ..training import sample_noise, train_step
 
 ARCHITECTURE = ("image_size", "nz", "ngf", "ndf", "nc")  # what a checkpoint's weights are shaped by
 FIXED_NOISE_SIZE = 64  # the sample grids show G on the same 64 noise vectors all run long

@@ -11,23 +11,23 @@ Training is nanogan.training.train_step, as for the DCGAN: a D step, then a
 G step on the non-saturating loss -log D(G(z)).
 """
 
-import json
 import os
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import manual_seed
-from .backend import to_backend, to_numpy
-from .files import atomic_write
+from ..backend import to_backend, to_numpy
+from ..files import write_json
+from ..models.toy import LinearGenerator, LogisticDiscriminator, MLPDiscriminator, QuadraticDiscriminator
+from ..nn import BCELoss, no_grad
+from ..optim import SGD, Adam
+from ..plots import plot_training_curves
+from ..random import manual_seed
+from ..training import sample_noise, train_step
+from .data import default_target
 from .gaussian import bures_distance, wasserstein2_gaussian
-from .models.toy import LinearGenerator, LogisticDiscriminator, MLPDiscriminator, QuadraticDiscriminator
-from .nn import BCELoss, no_grad
-from .optim import SGD, Adam
-from .plots import plot_gaussian_stages, plot_training_curves, plot_w2_curve
-from .toy_data import default_target
-from .training import sample_noise, train_step
+from .plots import plot_gaussian_stages, plot_w2_curve
 
 DISCRIMINATORS = {"linear": LogisticDiscriminator, "quadratic": QuadraticDiscriminator, "mlp": MLPDiscriminator}
 OPTIMIZERS = ("adam", "sgd")
@@ -43,13 +43,6 @@ def make_optimizer(name, parameters, lr):
     if name == "adam":
         return Adam(parameters, lr=lr, betas=ADAM_BETAS)
     return SGD(parameters, lr=lr)
-
-
-def write_json(path, data):
-    """Write `data` as indented JSON, atomically."""
-    with atomic_write(path, "w") as file:
-        json.dump(data, file, indent=2)
-        file.write("\n")
 
 
 def _stage_steps(steps):

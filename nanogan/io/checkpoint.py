@@ -17,8 +17,8 @@ import zipfile
 
 import numpy as np
 
-from .backend import to_numpy
-from .files import atomic_write
+from ..backend import to_numpy
+from ..files import atomic_write
 
 FORMAT = "nanogan-checkpoint-1"
 _METADATA_KEY = "__metadata__"

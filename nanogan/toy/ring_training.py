@@ -13,14 +13,16 @@ import time
 
 import numpy as np
 
-from . import manual_seed
-from .backend import to_backend, to_numpy
-from .models.toy import MLPDiscriminator, MLPGenerator
-from .nn import BCELoss, no_grad
-from .plots import plot_ring_coverage, plot_ring_stages, plot_training_curves
-from .toy_data import COVERED_SHARE, GaussianRing
-from .toy_training import PLOT_SAMPLES, RECORDS, make_optimizer, progress_line, write_json
-from .training import sample_noise, train_step
+from ..backend import to_backend, to_numpy
+from ..files import write_json
+from ..models.toy import MLPDiscriminator, MLPGenerator
+from ..nn import BCELoss, no_grad
+from ..plots import plot_training_curves
+from ..random import manual_seed
+from ..training import sample_noise, train_step
+from .data import COVERED_SHARE, GaussianRing
+from .gaussian_training import PLOT_SAMPLES, RECORDS, make_optimizer, progress_line
+from .plots import plot_ring_coverage, plot_ring_stages
 
 NOISE_DIM = 16  # the generator's z dimension
 HIDDEN = 128  # hidden units in each layer of G and D

@@ -18,11 +18,11 @@ import time
 import numpy as np
 from tqdm import tqdm
 
-from .backend import backend_name, to_backend
-from .dcgan_trainer import generate_images
-from .images import interpolate, save_image_grid
+from ..backend import backend_name, to_backend
+from ..images import interpolate, save_image_grid
+from ..plots import plot_training_curves
 from .metrics_log import MetricsLog
-from .plots import plot_training_curves
+from .trainer import generate_images
 
 
 class TrainingDiverged(RuntimeError):

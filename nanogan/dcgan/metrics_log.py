@@ -3,7 +3,7 @@
 import json
 import os
 
-from .files import atomic_write
+from ..files import atomic_write
 
 
 class MetricsLog:
