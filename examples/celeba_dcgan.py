@@ -1,139 +1,14 @@
 """Train a DCGAN on CelebA faces (or nanogan's built-in synthetic faces) and sample from it.
 
-    python examples/celeba_dcgan.py --backend cupy                       # CelebA on a GPU
     python examples/celeba_dcgan.py --image-size 32 --max-steps 300      # a short CPU run
-    python examples/celeba_dcgan.py --resume runs/celeba_dcgan/checkpoint.npz
-    python examples/celeba_dcgan.py --generate runs/celeba_dcgan/checkpoint.npz --n 64 --out grid.png
+    python examples/celeba_dcgan.py --help                               # every option, with examples
 
-Without --data it looks for CelebA in data/celeba/ and otherwise trains on a
-synthetic face dataset that nanogan draws itself (and says so).
+The program is nanogan/dcgan/cli.py; the run it drives, nanogan/dcgan/run.py.
 """
 
-import argparse
 import sys
-import warnings
 
-from nanogan import data
-from nanogan.io.checkpoint import CheckpointError
-from nanogan.cli import (add_backend_argument, fail, nonnegative_int, positive_float, positive_int,
-                         prepare_output_dir, require_backend, unit_interval_float)
-from nanogan.dcgan.run import TrainingDiverged, checkpoint_path, generate, train
-from nanogan.dcgan.trainer import ARCHITECTURE, DCGANConfig, DCGANTrainer, load_generator, read_config
-
-TRAINING_SETTINGS = ("image_size", "nz", "ngf", "ndf", "batch_size", "lr", "beta1", "seed")
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", help="img_align_celeba/ folder, img_align_celeba.zip, or 'synthetic' "
-                                       "(default: CelebA in data/celeba/ if present, else synthetic)")
-    parser.add_argument("--cache-dir", help="where preprocessed images are cached (default: see nanogan.data)")
-    parser.add_argument("--limit", type=positive_int, help="use only the first N images")
-    parser.add_argument("--image-size", type=positive_int, help="32 or 64 (default 64)")
-    parser.add_argument("--nz", type=positive_int, help="noise vector length (default 100)")
-    parser.add_argument("--ngf", type=positive_int, help="generator width (default 64)")
-    parser.add_argument("--ndf", type=positive_int, help="discriminator width (default 64)")
-    parser.add_argument("--batch-size", type=positive_int, help="images per step (default 128)")
-    parser.add_argument("--lr", type=positive_float, help="Adam learning rate (default 2e-4)")
-    parser.add_argument("--beta1", type=unit_interval_float, help="Adam beta1 (default 0.5)")
-    parser.add_argument("--seed", type=nonnegative_int, help="seed for weights, shuffling and noise (default 0)")
-    parser.add_argument("--epochs", type=positive_int, default=5, help="passes over the data (default 5)")
-    parser.add_argument("--max-steps", type=positive_int, help="stop after this many steps (overrides --epochs)")
-    add_backend_argument(parser)
-    parser.add_argument("--out", help="output folder (default runs/celeba_dcgan); with --generate, the PNG file "
-                                      "(default grid.png)")
-    parser.add_argument("--log-every", type=positive_int, default=50, help="steps between metrics (default 50)")
-    parser.add_argument("--sample-every", type=positive_int, default=500, help="steps between sample grids")
-    parser.add_argument("--checkpoint-every", type=positive_int, default=500, help="steps between checkpoints")
-    parser.add_argument("--resume", metavar="CHECKPOINT", help="continue the run saved in CHECKPOINT")
-    parser.add_argument("--generate", metavar="CHECKPOINT", help="only sample from CHECKPOINT's generator")
-    parser.add_argument("--n", type=positive_int, default=64, help="with --generate: how many samples (default 64)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return parser.parse_args(argv)
-
-
-def run_generate(args):
-    require_backend(args.backend, tf32=args.tf32)
-    try:
-        generator, _ = load_generator(args.generate, backend=args.backend)
-    except CheckpointError as error:
-        fail(str(error))
-    grid, strip = generate(generator, args.n, args.out or "grid.png", seed=args.seed or 0)
-    print(f"wrote {grid} and {strip}")
-    return 0
-
-
-def resumed_config(args):
-    """The checkpoint's config when resuming (None otherwise); an explicit option that
-    contradicts it is an error, since the saved weights and state depend on it."""
-    if not args.resume:
-        return None
-    try:
-        config = read_config(args.resume)
-    except CheckpointError as error:
-        fail(str(error))
-    for name in TRAINING_SETTINGS:
-        value = getattr(args, name)
-        if value is not None and value != getattr(config, name):
-            kind = "architecture" if name in ARCHITECTURE else "setting"
-            fail(f"--{name.replace('_', '-')} {value} conflicts with the checkpoint's {kind} "
-                 f"({name} = {getattr(config, name)}); drop the option to resume, or start a new run")
-    return config
-
-
-def build_trainer(args, config, dataset):
-    try:
-        if args.resume:
-            return DCGANTrainer.from_checkpoint(args.resume, dataset.images, backend=args.backend)
-        return DCGANTrainer(config, dataset.images)
-    except (CheckpointError, ValueError) as error:
-        fail(str(error))
-
-
-def one_line_warning(message, category, filename, lineno, line=None):
-    return f"warning: {message}\n"
-
-
-def main(argv=None):
-    warnings.formatwarning = one_line_warning  # e.g. "warning: skipped 3 of 202599 image files ..."
-    args = parse_args(argv)
-    if args.generate:
-        return run_generate(args)
-    require_backend(args.backend, tf32=args.tf32)
-    out_dir = prepare_output_dir(args.out or "runs/celeba_dcgan")
-    config = resumed_config(args)
-    if config is None:
-        explicit = {name: getattr(args, name) for name in TRAINING_SETTINGS if getattr(args, name) is not None}
-        try:
-            config = DCGANConfig(**explicit, backend=args.backend)
-        except ValueError as error:
-            fail(str(error))
-    try:
-        dataset = data.open_dataset(args.data, image_size=config.image_size, cache_dir=args.cache_dir,
-                                    progress=not args.no_progress, limit=args.limit)
-    except (data.DataError, ValueError) as error:
-        fail(str(error))
-    if not dataset.is_celeba:
-        print(dataset.notice)
-    trainer = build_trainer(args, config, dataset)
-    max_steps = args.max_steps or args.epochs * trainer.loader.batches_per_epoch
-    print(f"training on {len(dataset):,} images of {dataset.name} ({dataset.source}), "
-          f"{config.image_size}x{config.image_size}, backend {trainer.config.backend}, "
-          f"from step {trainer.step} to {max_steps}; output in {out_dir}")
-    try:
-        status = train(trainer, out_dir, max_steps, log_every=args.log_every, sample_every=args.sample_every,
-                       checkpoint_every=args.checkpoint_every, progress=not args.no_progress)
-    except TrainingDiverged as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    if status == "interrupted":
-        print(f"interrupted at step {trainer.step}; saved {checkpoint_path(out_dir)}; "
-              f"continue with --resume {checkpoint_path(out_dir)}")
-        return 130
-    print(f"done: {trainer.step} steps; samples in {out_dir}/samples, curves in {out_dir}/losses.png, "
-          f"checkpoint {checkpoint_path(out_dir)}")
-    return 0
-
+from nanogan.dcgan.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from dataclasses import fields
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from celeba_like import make_celeba_like
 from nanogan.backend import is_available
 from nanogan.io.checkpoint import load_checkpoint
 from nanogan.data import synthetic_faces
+from nanogan.dcgan.cli import TRAINING_SETTINGS, build_parser
 from nanogan.dcgan.run import TrainingDiverged, train
 from nanogan.dcgan.trainer import DCGANConfig, DCGANTrainer
 from nanogan.training import StepMetrics
@@ -233,3 +235,19 @@ def test_the_script_runs_as_a_program(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "NOT CelebA" in result.stdout
     assert (tmp_path / "run" / "checkpoint.npz").exists()
+
+
+def test_python_m_nanogan_dcgan_is_the_same_program(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "nanogan.dcgan", "--help"], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "--generate CHECKPOINT" in result.stdout
+
+
+def test_the_settings_options_take_their_defaults_and_help_from_dcgan_config():
+    help_text = " ".join(build_parser().format_help().split())
+    for setting in fields(DCGANConfig):
+        if setting.name in TRAINING_SETTINGS:
+            option = "--" + setting.name.replace("_", "-")
+            assert f"{option} {setting.name.upper()} {setting.metadata['help']} (default {setting.default:g})" \
+                in help_text

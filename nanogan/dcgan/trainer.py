@@ -7,7 +7,7 @@ rebuilds it, so that on the NumPy backend a run of 2N steps and a run of N
 steps resumed for N more end with identical parameters.
 """
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -25,20 +25,25 @@ ARCHITECTURE = ("image_size", "nz", "ngf", "ndf", "nc")  # what a checkpoint's w
 FIXED_NOISE_SIZE = 64  # the sample grids show G on the same 64 noise vectors all run long
 
 
+def setting(default, help):
+    """A DCGANConfig field: its default and what it means, which the command line shows as its help."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass
 class DCGANConfig:
     """The run's settings; the defaults are the PyTorch DCGAN tutorial's."""
 
-    image_size: int = 64  # images are image_size x image_size
-    nz: int = 100  # length of the noise vector z
-    ngf: int = 64  # generator width: channels of its last hidden layer
-    ndf: int = 64  # discriminator width: channels of its first layer
-    nc: int = 3  # image channels (RGB)
-    batch_size: int = 128
-    lr: float = 2e-4  # Adam learning rate, both networks
-    beta1: float = 0.5  # Adam beta1 (beta2 stays 0.999), as in the DCGAN paper
-    seed: int = 0  # weights, shuffling, noise: all follow from it
-    backend: str = "numpy"  # "numpy" (CPU) or "cupy" (GPU)
+    image_size: int = setting(64, "images are image_size x image_size: a power of two from 16, e.g. 32 or 64")
+    nz: int = setting(100, "length of the noise vector z")
+    ngf: int = setting(64, "generator width: channels of its last hidden layer")
+    ndf: int = setting(64, "discriminator width: channels of its first layer")
+    nc: int = setting(3, "image channels (RGB)")
+    batch_size: int = setting(128, "images per step")
+    lr: float = setting(2e-4, "Adam learning rate, both networks")
+    beta1: float = setting(0.5, "Adam beta1 (beta2 stays 0.999), as in the DCGAN paper")
+    seed: int = setting(0, "seed of the weights, the shuffling and the noise: all follow from it")
+    backend: str = setting("numpy", "numpy (CPU) or cupy (NVIDIA GPU)")
 
     def __post_init__(self):
         check_image_size(self.image_size)
