@@ -31,6 +31,8 @@ import statistics
 import sys
 import time
 
+from nanogan.blas import use_short_blas_spin
+
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 BLAS_CORE_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_THREAD_TIMEOUT")  # change OpenBLAS
 # Seconds both children sit idle between turns: BLAS and OpenMP worker threads spin
@@ -66,11 +68,13 @@ def parse_args(argv=None):
 
 
 def limit_threads(threads):
-    """Set the BLAS thread count; it only takes effect before numpy is first imported."""
+    """Set the BLAS thread count, and OpenBLAS's short idle spin as nanogan's programs ask for it
+    (nanogan/blas.py); both only take effect before numpy is first imported."""
     if "numpy" in sys.modules:
         raise RuntimeError("limit_threads must run before numpy is imported")
     for name in THREAD_VARIABLES:
         os.environ[name] = str(threads)
+    use_short_blas_spin()
 
 
 def blas_info():

@@ -8,7 +8,11 @@ The program is nanogan/dcgan/cli.py; the run it drives, nanogan/dcgan/run.py.
 
 import sys
 
-from nanogan.dcgan.cli import main
+from nanogan.blas import use_short_blas_spin
+
+use_short_blas_spin()  # before NumPy loads OpenBLAS: nanogan/blas.py says why
+
+from nanogan.dcgan.cli import main  # noqa: E402  (after the setting above)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,9 +12,14 @@ losses.png and w2.png into --out. docs/toy-gan.md explains the numbers.
 
 import argparse
 
-from nanogan.cli import (add_backend_argument, nonnegative_int, positive_float, positive_int, prepare_output_dir,
-                         require_backend)
-from nanogan.toy.gaussian_training import DEFAULT_LR, DISCRIMINATORS, OPTIMIZERS, format_toy_table, train_toy_gaussian
+from nanogan.blas import use_short_blas_spin
+
+use_short_blas_spin()  # before NumPy loads OpenBLAS: nanogan/blas.py says why
+
+from nanogan.cli import (add_backend_argument, nonnegative_int, positive_float, positive_int,  # noqa: E402
+                         prepare_output_dir, require_backend)
+from nanogan.toy.gaussian_training import (DEFAULT_LR, DISCRIMINATORS, OPTIMIZERS, format_toy_table,  # noqa: E402
+                                           train_toy_gaussian)
 
 
 def parse_args():

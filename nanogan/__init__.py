@@ -21,21 +21,33 @@ explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
     nanogan.dcgan       the DCGAN training program (examples/celeba_dcgan.py)
 
 docs/README.md draws these layers and the rule that each imports only those below it.
+
+`import nanogan` imports nothing else, NumPy included: each name here is imported
+on first use, so that a program can first make the settings that must come
+before NumPy loads (nanogan.blas).
 """
 
-import os
-
-# OpenBLAS's idle threads spin for about 0.1 s after each matrix product before they sleep, and on
-# a machine with few cores they hold the cores that nanogan's own kernel threads
-# (nanogan/kernels/threads.py) need next. With a short spin those threads make a 64x64 DCGAN step
-# 1.18x faster on 2 cores (docs/performance.md). OpenBLAS reads this when it loads, so it takes
-# effect only if NumPy was not imported before nanogan.
-os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-
-from . import backend, gradcheck, nn, optim  # noqa: E402  (after the setting above)
-from .kernels.threads import get_num_threads, set_num_threads  # noqa: E402
-from .random import manual_seed  # noqa: E402
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = ["backend", "get_num_threads", "gradcheck", "manual_seed", "nn", "optim", "set_num_threads"]
+# name -> the submodule that defines it; a submodule is its own entry
+_LAZY = {name: name for name in ("backend", "blas", "cli", "data", "dcgan", "files", "gradcheck", "images", "io",
+                                 "kernels", "models", "nn", "optim", "plots", "random", "toy", "training")}
+_LAZY.update(manual_seed="random", get_num_threads="kernels.threads", set_num_threads="kernels.threads")
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    """Import a submodule, or the submodule that defines a function, on first use (PEP 562)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module 'nanogan' has no attribute {name!r}")
+    module = importlib.import_module(f"{__name__}.{_LAZY[name]}")
+    value = module if _LAZY[name] == name else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

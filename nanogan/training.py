@@ -58,10 +58,12 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, criterion, re
     # (2) G step: minimise L_G = -log D(G(z)) through the updated D, whose own weights stay frozen
     g_optimizer.zero_grad()
     discriminator.requires_grad_(False)
-    d_output_after = discriminator(fake)
-    loss_g = criterion(d_output_after, _labels(d_output_after, 1.0))
-    grad_fake = discriminator.backward(criterion.backward())
-    discriminator.requires_grad_(True)
+    try:
+        d_output_after = discriminator(fake)
+        loss_g = criterion(d_output_after, _labels(d_output_after, 1.0))
+        grad_fake = discriminator.backward(criterion.backward())
+    finally:
+        discriminator.requires_grad_(True)  # also when a bad batch raised: D is trainable again
     generator.backward(grad_fake)
     g_optimizer.step()
 

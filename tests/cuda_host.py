@@ -1,7 +1,7 @@
 """nanogan's CUDA kernel sources compiled for the CPU, called as CuPy calls them, on NumPy arrays.
 
-nanogan declares its CUDA kernels as data (nanogan/kernels/cuda.py). `compiled(spec)`
-here is the host twin of nanogan.kernels.cuda.compiled: it wraps the spec's CUDA C
+nanogan declares its CUDA kernels as data (nanogan/kernels/cuda/core.py). `compiled(spec)`
+here is the host twin of nanogan.kernels.cuda.core.compiled: it wraps the spec's CUDA C
 in C++ that does what CuPy's generated code does, compiles it with the host C++
 compiler (-O1 -ffp-contract=off: no fused multiply-add, as --fmad=false on the GPU),
 loads it with ctypes (once per source and process), and returns a callable:
@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nanogan.kernels.cuda import Elementwise, Raw
+from nanogan.kernels.cuda.core import Elementwise, Raw
 
 COMPILER = shutil.which("g++") or shutil.which("clang++")
 FLAGS = ("-O1", "-ffp-contract=off", "-shared", "-fPIC")

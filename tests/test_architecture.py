@@ -17,7 +17,7 @@ PACKAGE = ROOT / "nanogan"
 
 # Bottom to top: (layer, its parts). A part is a subpackage or a module directly under nanogan/.
 LAYERS = [
-    ("foundation", ("backend", "random", "files")),
+    ("foundation", ("backend", "blas", "random", "files")),
     ("engine: kernels", ("kernels",)),
     ("engine: layers", ("nn",)),
     ("engine: optimizers", ("optim",)),

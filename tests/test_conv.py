@@ -11,7 +11,7 @@ from helpers import assert_close, assert_gradcheck, random_array
 from nanogan import nn
 from nanogan.backend import to_numpy
 from nanogan.gradcheck import check_module
-from nanogan.kernels.im2col import col2im, im2col
+from nanogan.kernels.dispatch import col2im, im2col
 
 
 @st.composite

@@ -1,11 +1,11 @@
-"""The CUDA kernel sources of nanogan/kernels/cuda_*.py, compiled with the host C++ compiler, against their
-NumPy twins: CI without a GPU checks the kernels' arithmetic and indexing (tests/cuda_host.py says how, and
+"""The CUDA kernel sources of nanogan/kernels/cuda/, compiled with the host C++ compiler, against the plain
+definitions: CI without a GPU checks the kernels' arithmetic and indexing (tests/cuda_host.py says how, and
 what only tests/test_cuda_kernels.py on a GPU can check).
 
-The kernels run through the wrappers the layers call on CuPy (cuda_im2col.im2col, ...), with CuPy replaced
-by NumPy and each kernel by its host build. Where both sides do the same operations in the same order the
-results must be equal to the last bit; only sums (the kernels' order against NumPy's) and tanh and exp (the
-C library's against NumPy's) may differ, and each such test says by how much.
+The kernels run through their wrappers (nanogan.kernels.cuda.im2col.im2col, ...), with CuPy replaced by NumPy
+and each kernel by its host build. Where both sides do the same operations in the same order the results
+must be equal to the last bit; only sums (the kernels' order against NumPy's) and tanh and exp (the C
+library's against NumPy's) may differ, and each such test says by how much.
 """
 
 import dataclasses
@@ -17,11 +17,17 @@ from hypothesis import given
 import cuda_host
 import nanogan
 from nanogan import nn, optim
-from nanogan.kernels import cuda_activation, cuda_adam, cuda_batchnorm, cuda_im2col, cuda_loss
-from nanogan.kernels.batchnorm import batch_norm_backward, batch_norm_forward
-from nanogan.kernels.cuda import memory_order
-from nanogan.kernels.im2col import col2im, im2col
+from nanogan.kernels import activation, adam, dispatch, loss
+from nanogan.kernels.batchnorm import batch_norm_backward, batch_norm_forward, update_running_stats
+from nanogan.kernels.cuda import activation as cuda_activation
+from nanogan.kernels.cuda import adam as cuda_adam
+from nanogan.kernels.cuda import batchnorm as cuda_batchnorm
+from nanogan.kernels.cuda import im2col as cuda_im2col
+from nanogan.kernels.cuda import loss as cuda_loss
+from nanogan.kernels.cuda.core import memory_order
+from nanogan.kernels.im2col import col2im, im2col, matmul_col2im
 from nanogan.kernels.layout import batch_first
+from nanogan.kernels.workspace import scratch
 from test_kernels import geometries
 
 pytestmark = pytest.mark.skipif(cuda_host.COMPILER is None,
@@ -39,23 +45,27 @@ DTYPES = [np.float32, np.float64]
 @pytest.fixture(autouse=True)
 def on_host(monkeypatch):
     """The CUDA wrappers on NumPy: CuPy is NumPy, and each kernel its host build."""
-    for module in (cuda_im2col, cuda_batchnorm, cuda_activation, cuda_loss):
+    for module in (cuda_im2col, cuda_batchnorm, cuda_activation, cuda_loss, cuda_adam):
         monkeypatch.setattr(module, "compiled", cuda_host.compiled)
-    for module in (cuda_im2col, cuda_batchnorm):
+    for module in (cuda_im2col, cuda_batchnorm, cuda_adam):
         monkeypatch.setattr(module, "cupy", lambda: np)
 
 
 def im2col_and_col2im(x_shape, kernel, stride, padding, dtype):
-    """Both kernels against NumPy on random values: copies, and sums in NumPy's order, so exactly equal."""
+    """The three kernels against the plain definitions on random values: copies, and sums in the same order,
+    so exactly equal."""
     rng = np.random.default_rng(0)
     x = rng.standard_normal(x_shape).astype(dtype)
     expected = im2col(x, kernel, stride, padding)
-    out = np.full_like(expected, np.nan)  # every element must be written, the padding's zeros too
-    assert cuda_im2col.im2col(x, kernel, stride, padding, out) is out
-    np.testing.assert_array_equal(out, expected)
+    scratch("columns", expected.shape, dtype, np)[...] = np.nan  # every element must be written, padding too
+    np.testing.assert_array_equal(cuda_im2col.im2col(x, kernel, stride, padding), expected)
     g = rng.standard_normal(expected.shape).astype(dtype)
     np.testing.assert_array_equal(cuda_im2col.col2im(g, x_shape, kernel, stride, padding),
                                   col2im(g, x_shape, kernel, stride, padding))
+    w = rng.standard_normal((4, expected.shape[0])).astype(dtype)
+    x_matrix = rng.standard_normal((4, expected.shape[1])).astype(dtype)
+    np.testing.assert_array_equal(cuda_im2col.matmul_col2im(w.T, x_matrix, x_shape, kernel, stride, padding),
+                                  matmul_col2im(w.T, x_matrix, x_shape, kernel, stride, padding))
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -80,9 +90,9 @@ def test_a_wrong_index_in_a_kernel_is_caught(monkeypatch):
 
 
 def batch_norm_both_ways(arrays, training, affine, eps, x_hat=None):
-    """NumPy's batch norm and the kernels', on the same arrays: two dicts of forward and backward results.
+    """The plain batch norm and the kernels', on the same arrays: two dicts of forward and backward results.
 
-    Both backward passes get the NumPy forward's inv_std, and its x_hat unless `x_hat` is given."""
+    Both backward passes get the plain forward's inv_std, and its x_hat unless `x_hat` is given."""
     gamma, beta = (arrays["gamma"], arrays["beta"]) if affine else (None, None)
     statistics = () if training else (arrays["mean"], arrays["var"])
     results = [dict(zip(("y", "x_hat", "mean", "var", "inv_std"), forward(arrays["x"], gamma, beta, eps, *statistics)))
@@ -126,7 +136,7 @@ def test_batch_norm_kernels_give_numpys_results(training, affine, dtype):
 @pytest.mark.parametrize("affine", [True, False])
 @pytest.mark.parametrize("training", [True, False])
 def test_batch_norm_maps_given_numpys_sums_give_numpys_results(training, affine, dtype):
-    """NORMALISE and BACKWARD, given the statistics and sums of NumPy's batch norm, do its operations in its
+    """NORMALISE and BACKWARD, given the statistics and sums of the plain batch norm, do its operations in its
     order: equal to the bit, in train mode too."""
     arrays = random_batch_norm_arrays(dtype)
     (x, g), count = (arrays["x"], arrays["g"]), arrays["x"].shape[1]
@@ -180,14 +190,13 @@ def test_row_sums_add_every_value_once(rows, count):
 @pytest.mark.parametrize("momentum", [0.1, 0.3])
 def test_running_statistics_kernel_gives_numpys_update(momentum, dtype):
     rng = np.random.default_rng(7)
-    layer = nn.BatchNorm2d(5, momentum=momentum).to(dtype=dtype)
-    layer.running_mean[...], layer.running_var[...] = rng.standard_normal(5), rng.uniform(0.5, 2, 5)
-    running_mean, running_var = layer.running_mean.copy(), layer.running_var.copy()
+    running = [rng.standard_normal(5).astype(dtype), rng.uniform(0.5, 2, 5).astype(dtype)]
+    kernel_running = [array.copy() for array in running]
     batch_mean, batch_var = rng.standard_normal(5).astype(dtype), rng.uniform(0.5, 2, 5).astype(dtype)
-    layer._update_running_stats(batch_mean, batch_var, 32)
-    cuda_batchnorm.update_running_stats(running_mean, running_var, batch_mean, batch_var, momentum, 32)
-    np.testing.assert_array_equal(running_mean, layer.running_mean)
-    np.testing.assert_array_equal(running_var, layer.running_var)
+    update_running_stats(*running, batch_mean, batch_var, momentum, 32)
+    cuda_batchnorm.update_running_stats(*kernel_running, batch_mean, batch_var, momentum, 32)
+    for kernel_result, expected in zip(kernel_running, running):
+        np.testing.assert_array_equal(kernel_result, expected)
 
 
 def special_values(rng, shape, dtype):
@@ -204,88 +213,86 @@ def assert_same_values(actual, expected, maxulp=0):
     np.testing.assert_array_equal(np.signbit(actual[zeros]), np.signbit(expected[zeros]))
 
 
-ACTIVATIONS = [nn.ReLU(), nn.LeakyReLU(), nn.LeakyReLU(0.2), nn.LeakyReLU(1.5), nn.Tanh(), nn.Sigmoid()]
+ACTIVATIONS = [("relu", None), ("leaky_relu", 0.01), ("leaky_relu", 0.2), ("leaky_relu", 1.5), ("tanh", None),
+               ("sigmoid", None)]
 
 
-@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf * 0 in NumPy's backward
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")  # inf * 0 in relu_backward
 @pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("layer", ACTIVATIONS, ids=repr)
-def test_activation_kernels_give_numpys_results(layer, dtype):
+@pytest.mark.parametrize("name, negative_slope", ACTIVATIONS)
+def test_activation_kernels_give_the_plain_results(name, negative_slope, dtype):
     """Forward and backward of each activation on images stored as nanogan stores them, (C, H, W, N)."""
     rng = np.random.default_rng(5)
     x, g = (batch_first(special_values(rng, (3, 5, 5, 4), dtype)) for _ in range(2))  # (N, C, H, W) views
-    y = layer(x)
-    expected = layer.backward(g)
-    if isinstance(layer, nn.LeakyReLU):
-        y_kernel, positive = cuda_activation.leaky_relu(x, layer.negative_slope)
-        np.testing.assert_array_equal(positive, x > 0)
-        dx_kernel = cuda_activation.leaky_relu_backward(g, positive, layer.negative_slope)
+    if name == "leaky_relu":
+        (y, positive), (y_kernel, positive_kernel) = (module.leaky_relu(x, negative_slope)
+                                                      for module in (activation, cuda_activation))
+        np.testing.assert_array_equal(positive_kernel, positive)
+        dx = activation.leaky_relu_backward(g, positive, negative_slope)
+        dx_kernel = cuda_activation.leaky_relu_backward(g, positive, negative_slope)
     else:
-        name = type(layer).__name__.lower()
-        y_kernel = getattr(cuda_activation, name)(x)
-        dx_kernel = getattr(cuda_activation, name + "_backward")(g, y)  # given NumPy's y: the backward map alone
+        y, y_kernel = getattr(activation, name)(x), getattr(cuda_activation, name)(x)
+        dx = getattr(activation, name + "_backward")(g, y)
+        dx_kernel = getattr(cuda_activation, name + "_backward")(g, y)  # given the plain y: the backward map alone
     # tanh and exp are the C library's here and NumPy's there (CUDA's on a GPU): 3 ulps apart at most on
     # 200,000 values, in float32 and float64; everything else is the same operations, so the same bits
-    assert_same_values(y_kernel, y, maxulp=0 if isinstance(layer, (nn.ReLU, nn.LeakyReLU)) else 4)
-    assert_same_values(dx_kernel, expected)
+    assert_same_values(y_kernel, y, maxulp=4 if name in ("tanh", "sigmoid") else 0)
+    assert_same_values(dx_kernel, dx)
     assert memory_order(y_kernel) == memory_order(dx_kernel) == memory_order(x)  # laid out like their input
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_bce_kernels_give_numpys_loss_and_gradient(dtype):
-    """On probabilities that include 0 and 1, where the logs are clamped at -100."""
+def test_bce_kernels_give_the_plain_loss_and_gradient(dtype):
+    """On probabilities that include 0 and 1, where the logs are clamped at -100; the upstream gradient a
+    number or a 0-d array."""
     rng = np.random.default_rng(8)
     p, y = rng.uniform(0, 1, 64).astype(dtype), (rng.uniform(0, 1, 64) > 0.5).astype(dtype)
     p[:4] = 0.0, 1.0, 0.0, 1.0
     y[:4] = 0.0, 1.0, 1.0, 0.0
-    criterion = nn.BCELoss()
-    with np.errstate(divide="ignore"):
-        loss = criterion(p, y)
     # log is the C library's here and NumPy's there (CUDA's on a GPU); the rest is the same operations
-    np.testing.assert_array_max_ulp(cuda_loss.bce(p, y, nn.loss.LOG_CLAMP), loss, maxulp=4)
-    np.testing.assert_array_equal(cuda_loss.bce_backward(p, y, 1.0, nn.loss.BCE_GRAD_EPS), criterion.backward())
+    np.testing.assert_array_max_ulp(cuda_loss.binary_cross_entropy(p, y), loss.binary_cross_entropy(p, y), maxulp=4)
+    for upstream in (1.0, np.asarray(-0.7, dtype)):
+        np.testing.assert_array_equal(cuda_loss.binary_cross_entropy_backward(p, y, upstream),
+                                      loss.binary_cross_entropy_backward(p, y, upstream))
 
 
 @pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-def test_the_one_kernel_adam_step_gives_numpys_parameters(weight_decay):
-    """Three steps of Adam on five parameters (one of them 1 element, one 0-d), with the kernel's
-    arguments built as FusedAdam.step builds them, from host pointers: float32 results equal to the bit."""
+def test_the_one_kernel_adam_step_gives_the_plain_parameters(monkeypatch, weight_decay):
+    """Three steps of Adam on five parameters (one of them 1 element, one 0-d; one frozen for the first step,
+    so two step counts and two launches), through the kernel's wrapper with host pointers: float32 results
+    equal to the bit."""
+    monkeypatch.setattr(cuda_adam, "data_pointer", lambda array: array.ctypes.data)
     rng = np.random.default_rng(4)
     shapes = [(64, 3, 4, 4), (64,), (1,), (32, 16, 4, 4), ()]
-    params = [nn.Parameter(rng.standard_normal(shape).astype(np.float32)) for shape in shapes]
-    optimizer = optim.Adam(params, lr=2e-4, betas=(0.5, 0.999), weight_decay=weight_decay)
-    groups = ([p.data.copy() for p in params], [p.grad for p in params],  # kernel side: params, grads, m, v
-              [np.zeros_like(p.data) for p in params], [np.zeros_like(p.data) for p in params])
-    tables, offsets = cuda_adam.pointer_table([array.ctypes.data for group in groups for array in group],
-                                              [param.size for param in groups[0]])
+    plain = [[rng.standard_normal(shape).astype(np.float32) for shape in shapes]]  # params, then m and v
+    plain += [[np.zeros(shape, np.float32) for shape in shapes] for _ in range(2)]
+    kernel = [[array.copy() for array in arrays] for arrays in plain]
+    steps = [0, 0, 0, 0, 0]
     for step in range(1, 4):
-        for param in params:
-            param.grad[...] = rng.standard_normal(param.shape)
-        arguments = (tables, offsets, *cuda_adam.step_arguments(len(params), step, optimizer.lr, optimizer.betas,
-                                                                 optimizer.eps, optimizer.weight_decay))
-        cuda_host.compiled(cuda_adam.ADAM)((1,), (cuda_adam.THREADS_PER_BLOCK,), arguments)
-        optimizer.step()
-    for index, (param, m, v) in enumerate(zip(groups[0], groups[2], groups[3])):
-        np.testing.assert_array_equal(param, params[index].data)
-        np.testing.assert_array_equal(m, optimizer.state[index]["exp_avg"])
-        np.testing.assert_array_equal(v, optimizer.state[index]["exp_avg_sq"])
+        grads = [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+        active = range(len(shapes)) if step > 1 else range(1, len(shapes))  # parameter 0 frozen at first
+        for index in active:
+            steps[index] += 1
+        for arrays, step_function in ((plain, adam.adam_step), (kernel, cuda_adam.adam_step)):
+            params, exp_avgs, exp_avg_sqs = ([group[index] for index in active] for group in arrays)
+            step_function(params, [grads[index] for index in active], exp_avgs, exp_avg_sqs,
+                          [steps[index] for index in active], 2e-4, (0.5, 0.999), 1e-8, weight_decay)
+    for plain_arrays, kernel_arrays in zip(plain, kernel):
+        for expected, actual in zip(plain_arrays, kernel_arrays):
+            np.testing.assert_array_equal(actual, expected)
 
 
-MODULES_THAT_CHOOSE_CUDA = ["nanogan.kernels.im2col", "nanogan.kernels.batchnorm", "nanogan.nn.batchnorm",
-                            "nanogan.nn.activation", "nanogan.nn.functional", "nanogan.nn.loss", "nanogan.optim.adam"]
-
-
-def test_dcgan_training_steps_through_the_kernels_give_numpys_parameters(monkeypatch):
-    """Everything that hands over to a CUDA kernel on CuPy does so here, on NumPy float64 arrays, with the
-    kernels' host builds: the wrappers, layouts and running statistics together, against plain NumPy.
-    (Adam keeps its NumPy code: its kernel takes float32 only, and is tested above.)"""
+def test_dcgan_training_steps_through_the_kernels_give_the_plain_parameters(monkeypatch):
+    """Everything that runs a CUDA twin on CuPy does so here, on NumPy float64 arrays, with the kernels' host
+    builds: the wrappers, layouts and running statistics together, against the plain definitions.
+    (Adam keeps its plain definition: its kernel takes float32 only, and is tested above.)"""
     from nanogan.models import Discriminator, Generator
     from nanogan.training import train_step
 
     def train(through_kernels):
         with monkeypatch.context() as patch:
-            for module in MODULES_THAT_CHOOSE_CUDA if through_kernels else []:
-                patch.setattr(f"{module}.uses_cuda", lambda xp: True)
+            patch.setattr(dispatch, "_reference", not through_kernels)  # also when the suite runs in reference mode
+            patch.setattr(dispatch, "uses_cuda", lambda xp: True)
             nanogan.manual_seed(0)
             generator = Generator(nz=8, ngf=4, image_size=16).to(dtype=np.float64)
             discriminator = Discriminator(ndf=4, image_size=16).to(dtype=np.float64)
@@ -302,3 +309,11 @@ def test_dcgan_training_steps_through_the_kernels_give_numpys_parameters(monkeyp
     assert actual.keys() == expected.keys()
     for key, value in expected.items():  # float64: only the order of the sums differs
         np.testing.assert_allclose(actual[key], value, rtol=1e-9, atol=1e-12, err_msg=key)
+
+
+def test_a_broken_kernel_makes_the_training_comparison_fail(monkeypatch):
+    """The comparison above has teeth: LeakyReLU's backward kernel with the slope dropped fails it."""
+    broken = dataclasses.replace(cuda_activation.LEAKY_RELU_BACKWARD, operation="dx = g;")
+    monkeypatch.setattr(cuda_activation, "LEAKY_RELU_BACKWARD", broken)
+    with pytest.raises(AssertionError):
+        test_dcgan_training_steps_through_the_kernels_give_the_plain_parameters(monkeypatch)

@@ -1,10 +1,12 @@
-"""nanogan's CUDA kernels against their NumPy twins, on a GPU (skipped without one).
+"""nanogan's CUDA kernels against the plain definitions, on a GPU (skipped without one).
 
-Each kernel of nanogan/kernels/cuda_*.py is called through the same function
-the layers call (which hands over to the kernel on CuPy) on DCGAN's shapes in
-float32, and compared with that function on NumPy. The host-compiler tests
-(tests/test_cuda_kernel_sources.py) check the same sources without a GPU; only
-these run them as CUDA, compiled by NVRTC, with CuPy's broadcasting and launches.
+Each kernel of nanogan/kernels/cuda/ is called through the function the layers
+call (nanogan/kernels/dispatch.py, which runs the CUDA twin for CuPy arrays) on
+DCGAN's shapes in float32, and compared with that function on NumPy (the CPU
+twins, equal to the plain definitions) or with the plain definition itself. The
+host-compiler tests (tests/test_cuda_kernel_sources.py) check the same sources
+without a GPU; only these run them as CUDA, compiled by NVRTC, with CuPy's
+broadcasting and launches.
 """
 
 import functools
@@ -15,9 +17,11 @@ import pytest
 from helpers import assert_as_accurate_as_numpy, assert_close
 from nanogan import nn, optim
 from nanogan.backend import to_backend, to_numpy
-from nanogan.kernels import cuda, cuda_batchnorm, cuda_im2col
-from nanogan.kernels.batchnorm import batch_norm_backward, batch_norm_forward
-from nanogan.kernels.im2col import col2im, im2col
+from nanogan.kernels import dispatch
+from nanogan.kernels import im2col as plain_im2col
+from nanogan.kernels.cuda import batchnorm as cuda_batchnorm
+from nanogan.kernels.cuda import core
+from nanogan.kernels.dispatch import batch_norm_backward, batch_norm_forward, col2im, im2col
 
 # (x shape, kernel, stride, padding): DCGAN's 4x4/2 layers, and odd geometries
 GEOMETRIES = [((16, 3, 64, 64), (4, 4), (2, 2), (1, 1)), ((8, 64, 8, 8), (4, 4), (2, 2), (1, 1)),
@@ -47,15 +51,16 @@ def test_im2col_on_cupy_runs_the_cuda_kernel(cupy, monkeypatch):
     def broken(*args):
         raise RuntimeError("the CUDA kernel was called")
 
-    monkeypatch.setattr(cuda_im2col, "im2col", broken)
+    monkeypatch.setattr(dispatch.im2col, "cuda", broken)
     with pytest.raises(RuntimeError, match="the CUDA kernel was called"):
         im2col(cupy.zeros((2, 3, 8, 8), np.float32), (4, 4), (2, 2), (1, 1))
 
 
-def test_arrays_too_large_for_32_bit_indices_take_the_array_code(cupy, monkeypatch):
-    monkeypatch.setattr("nanogan.kernels.im2col.MAX_ELEMENTS", 100)  # as if these arrays were over 2^31
+def test_arrays_too_large_for_32_bit_indices_take_the_plain_definition(cupy, monkeypatch):
+    monkeypatch.setattr("nanogan.kernels.cuda.im2col.MAX_ELEMENTS", 100)  # as if these arrays were over 2^31
     rng = np.random.default_rng(1)
     x_host, x_device = host_and_device(rng, (2, 3, 8, 8), cupy)
+    assert im2col.choose(x_device, (4, 4), (2, 2), (1, 1)) is plain_im2col.im2col
     np.testing.assert_array_equal(to_numpy(im2col(x_device, (4, 4), (2, 2), (1, 1))),
                                   im2col(x_host, (4, 4), (2, 2), (1, 1)))
 
@@ -163,14 +168,15 @@ def test_the_one_kernel_adam_step_gives_numpys_parameters(cupy, weight_decay):
             parameter_device.grad[...] = cupy.asarray(gradient)
         for optimizer in optimizers:
             optimizer.step()
-    assert optimizers[1]._fused is not None  # the kernel ran, not the per-parameter code
+    arrays = [[parameter.data for parameter in device], [parameter.grad for parameter in device]] * 2
+    assert dispatch.adam_step.choose(*arrays) is dispatch.adam_step.cuda  # the kernel ran, not the plain loop
     for parameter_host, parameter_device in zip(host, device):
         assert_close(parameter_device.data, parameter_host.data, rtol=1e-6, atol=1e-7)
 
 
 def test_kernels_compile_once_per_process(cupy):
-    compiled_before = cuda.compiled.cache_info().currsize
+    compiled_before = core.compiled.cache_info().currsize
     rng = np.random.default_rng(5)
     for _ in range(3):
         im2col(host_and_device(rng, (2, 3, 8, 8), cupy)[1], (4, 4), (2, 2), (1, 1))
-    assert cuda.compiled.cache_info().currsize <= compiled_before + 1
+    assert core.compiled.cache_info().currsize <= compiled_before + 1

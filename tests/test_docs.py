@@ -96,7 +96,7 @@ SHARED_SYMBOLS = [
     ("docs/batchnorm.md", "nanogan/nn/batchnorm.py", "_BatchNorm.backward", ["g", "x_hat", "dgamma", "dbeta", "dx"]),
     ("docs/batchnorm.md", "nanogan/kernels/batchnorm.py", "batch_norm_backward",
      ["g", "x_hat", "inv_std", "gamma", "mean", "dx"]),
-    ("docs/adam.md", "nanogan/optim/adam.py", "Adam._update",
+    ("docs/adam.md", "nanogan/kernels/adam.py", "adam_step",
      ["m", "v", "g", "beta1", "beta2", "t", "lr", "eps", "param"]),
     ("docs/adam.md", "nanogan/optim/sgd.py", "SGD.step", ["b", "g", "momentum", "dampening", "lr", "param"]),
     ("docs/gan.md", "nanogan/training.py", "train_step", ["L_D", "L_G", "D", "G"]),

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nanogan import gradcheck, nn
+from nanogan.kernels.layout import channel_rows, from_channel_rows
 
 
 class LinearWithTransposedGradient(nn.Linear):
@@ -18,10 +19,10 @@ class WithoutMeanTerm:
     """A BatchNorm backward that forgets that the batch mean depends on x: dx = gamma * inv_std * (g - x_hat * mean(g * x_hat))."""
 
     def backward(self, grad_output):
-        x_hat, inv_std, _ = self.saved_tensors(grad_output)
-        axes = (0,) + tuple(range(2, grad_output.ndim))
-        gamma = self._per_channel(self.weight.data, grad_output)
-        return gamma * inv_std * (grad_output - x_hat * (grad_output * x_hat).mean(axis=axes, keepdims=True))
+        x_hat, inv_std, _ = self.saved_tensors(grad_output)  # (C, m) and (C, 1)
+        g, gamma = channel_rows(grad_output), self.weight.data[:, None]
+        grad_input = gamma * inv_std * (g - x_hat * (g * x_hat).mean(axis=1, keepdims=True))
+        return from_channel_rows(grad_input, grad_output.shape)
 
 
 class BatchNorm1dWithoutMeanTerm(WithoutMeanTerm, nn.BatchNorm1d):

@@ -1,8 +1,11 @@
-"""CPU threads for the copy and elementwise kernels: the split itself, and that every layer
-that splits its work gives bitwise the same result on 1 thread as on several."""
+"""CPU threads for the copy and elementwise kernels: the split itself, that every layer that splits
+its work gives bitwise the same result on 1 thread as on several, and OpenBLAS's idle spin, which
+only the programs set (nanogan/blas.py)."""
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import threading
 
 import numpy as np
@@ -10,7 +13,7 @@ import pytest
 
 from nanogan import get_num_threads, nn, optim, set_num_threads
 from nanogan.kernels import threads
-from nanogan.kernels.im2col import col2im, im2col
+from nanogan.kernels.dispatch import col2im, im2col
 from nanogan.kernels.layout import batch_first
 
 
@@ -162,3 +165,24 @@ def test_a_forked_child_gets_a_working_pool(restore_threads):
         child.kill()
         pytest.fail("run_split hung in a forked child")
     assert queue.get(timeout=5) == [1, 1, 1, 1]
+
+
+def run_python(code, **environment):
+    """Run `code` in a fresh interpreter; its stdout."""
+    env = {key: value for key, value in os.environ.items() if key != "OPENBLAS_THREAD_TIMEOUT"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**env, **environment},
+                            check=True)
+    return result.stdout.strip()
+
+
+def test_importing_nanogan_loads_nothing_and_changes_no_environment_variable():
+    code = ("import os, sys; before = dict(os.environ); import nanogan; print('numpy' in sys.modules); "
+            "nanogan.nn.Linear(2, 2); print(dict(os.environ) == before)")
+    assert run_python(code).split() == ["False", "True"]
+
+
+def test_use_short_blas_spin_sets_the_timeout_before_numpy_loads_and_keeps_a_users_choice():
+    code = ("from nanogan.blas import use_short_blas_spin; import os; print(use_short_blas_spin()); "
+            "import numpy; print(use_short_blas_spin(), os.environ['OPENBLAS_THREAD_TIMEOUT'])")
+    assert run_python(code).split() == ["True", "False", "4"]
+    assert run_python(code, OPENBLAS_THREAD_TIMEOUT="9").split() == ["True", "False", "9"]

@@ -21,7 +21,8 @@ from nanogan.toy.gaussian import bures_distance
 from nanogan.models.toy import (LinearGenerator, LogisticDiscriminator, MLPDiscriminator, MLPGenerator,
                                 QuadraticDiscriminator, QuadraticFeatures)
 from nanogan.toy.data import default_target
-from nanogan.toy.gaussian_training import DISCRIMINATORS, fit_toy_gaussian, format_toy_table, make_optimizer, train_toy_gaussian
+from nanogan.toy.gaussian_training import DISCRIMINATORS, fit_toy_gaussian, format_toy_table, train_toy_gaussian
+from nanogan.toy.training import make_optimizer
 from nanogan.training import sample_noise, train_step
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+from ..blas import use_short_blas_spin
+
+use_short_blas_spin()  # before NumPy loads OpenBLAS: nanogan/blas.py says why
+
+from .cli import main  # noqa: E402  (after the setting above)
 
 sys.exit(main())

@@ -6,6 +6,14 @@ def conv_output_size(size, kernel_size, stride, padding):
     return (size + 2 * padding - kernel_size) // stride + 1
 
 
+def columns_shape(x_shape, kernel_size, stride, padding):
+    """The shape of im2col's columns for images of x_shape = (N, C, H, W): (C*KH*KW, OH*OW*N)."""
+    batch, channels, height, width = x_shape
+    out_h, out_w = (conv_output_size(size, k, s, p) for size, k, s, p
+                    in zip((height, width), kernel_size, stride, padding))
+    return channels * kernel_size[0] * kernel_size[1], out_h * out_w * batch
+
+
 def window(offset, padding, stride, size, out_size):
     """Where kernel offset `offset` reads inside the image, along one axis.
 

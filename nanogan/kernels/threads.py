@@ -1,18 +1,15 @@
 """CPU threads for the kernels that BLAS does not run: splitting a copy across cores.
 
-A DCGAN step on NumPy spends about a quarter of its time outside the matrix
+A DCGAN step on NumPy spends a good part of its time outside the matrix
 products, in im2col/col2im copies and elementwise passes. BLAS runs the
 products on every core, but a NumPy copy or ufunc runs on one. NumPy lets go
 of the GIL inside such loops, so Python threads working on disjoint parts of
-one array do run at the same time: splitting im2col over its channels across
-two threads takes it from 12.1 to 5.5 ms for DCGAN's second discriminator
-layer at batch 64 on the 2-core machine of docs/performance.md.
+one array do run at the same time: the CPU twins of nanogan/kernels/cpu/
+split their channels across threads (docs/performance.md measures the gain).
 
-Only if the cores are free, though. OpenBLAS's threads keep spinning for
-about 0.1 s after each product, and right after a GEMM the same split took
-11.7 ms: no gain. nanogan/__init__.py therefore shortens that spin
-(OPENBLAS_THREAD_TIMEOUT=4, read when NumPy loads OpenBLAS), which brought
-it to 6.6 ms.
+Only if the cores are free, though: OpenBLAS's threads keep spinning for a
+while after each product, which is why nanogan's programs shorten that spin
+first thing (nanogan/blas.py).
 
     run_split(work, length, xp, elements)
 
@@ -38,9 +35,9 @@ import numpy as np
 
 from ..backend import get_array_module
 
-# Smaller jobs stay on the calling thread. Waking a sleeping thread and waiting for it costs about
-# 70 microseconds on the 2-core machine, while one pass over 512K float32 values takes about 160;
-# with a 64K threshold a 32x32, batch-16 DCGAN step was 1.36x slower (docs/performance.md).
+# Smaller jobs stay on the calling thread: waking a sleeping thread and waiting for it costs about
+# half of one pass over this many values, and a lower threshold made small DCGAN steps slower
+# (docs/performance.md).
 MIN_ELEMENTS = 1 << 19
 
 

@@ -2,22 +2,22 @@
 
 A fresh NumPy array of tens of megabytes is new memory from the operating
 system each time: the kernel maps and zeroes its pages on first touch, which
-made filling a fresh 134 MB array 1.7x slower than a copy into an existing
-one on the 2-core machine of docs/performance.md. The largest arrays of a
-convolution, the im2col columns, live only inside one call, so one array can
-serve every call:
+makes filling it markedly slower than a copy into an existing array
+(docs/performance.md). The largest arrays of a convolution, the im2col
+columns, live only inside one call, so one array can serve every call:
 
     columns = scratch("columns", (rows, cols), x.dtype, xp)
 
 returns an array of that shape and dtype, carved from the one scratch buffer
 named "columns" (grown when a request is larger than any before it). Every
 layer shares it, so its contents are only good until the next request for
-that name: a caller uses it and drops it before returning, never returns it,
-and never saves it for backward. Two arrays needed at the same time must have
-different names. Each thread has its own buffers.
+that name: the im2col twins (nanogan/kernels/cpu/im2col.py and
+cuda/im2col.py) hand their columns to a layer that uses them at once, and
+nothing keeps a scratch array for backward. Two arrays needed at the same
+time must have different names. Each thread has its own buffers.
 
-On CuPy this saves little (CuPy pools device memory already) but costs
-nothing either, and keeps the layer code the same on both backends.
+On CuPy this saves less time (CuPy pools device memory already), but it keeps
+the GPU's memory to one such array too.
 """
 
 import threading

@@ -1,13 +1,12 @@
-"""Elementwise activations. Each backward multiplies g = dL/dy by dy/dx.
+"""Elementwise activations. Each backward multiplies g = dL/dy by dy/dx, elementwise.
 
-On CuPy, the passes written here as several array operations run as one CUDA
-map each instead (nanogan/kernels/cuda_activation.py)."""
+Each pass is a function of nanogan/kernels/activation.py, where its plain
+definition is; nanogan/kernels/dispatch.py runs it as written, on CPU
+threads, or as one CUDA map.
+"""
 
-from ..backend import get_array_module
-from ..kernels import cuda_activation
-from ..kernels.cuda import uses_cuda
-from ..kernels.threads import split_channels
-from .functional import sigmoid
+from ..kernels.dispatch import (leaky_relu, leaky_relu_backward, relu, relu_backward, sigmoid, sigmoid_backward, tanh,
+                                tanh_backward)
 from .module import Module
 
 
@@ -15,28 +14,14 @@ class ReLU(Module):
     """y = max(x, 0)."""
 
     def forward(self, x):
-        xp = get_array_module(x)
-        if uses_cuda(xp):
-            y = cuda_activation.relu(x)
-        else:
-            y = xp.empty_like(x)
-            split_channels(lambda x, y: xp.maximum(x, 0, out=y), x, y)  # in parts on CPU threads
+        y = relu(x)  # y = max(x, 0)
         self.save_for_backward(y, output=y)
         return y
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
-        xp = get_array_module(grad_output)
-        if uses_cuda(xp):
-            return cuda_activation.relu_backward(grad_output, y)
-        grad_input = xp.empty_like(grad_output)
-
-        def relu_backward(g, y, grad_input):
-            # dx = g * [x > 0]   (x > 0 exactly where y > 0)
-            xp.multiply(g, y > 0, out=grad_input)
-
-        split_channels(relu_backward, grad_output, y, grad_input)
-        return grad_input
+        # dx = g * [x > 0]   (x > 0 exactly where y > 0)
+        return relu_backward(grad_output, y)
 
 
 class LeakyReLU(Module):
@@ -47,38 +32,14 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, x):
-        xp = get_array_module(x)
-        if uses_cuda(xp):
-            y, positive = cuda_activation.leaky_relu(x, self.negative_slope)
-        else:
-            y, positive = xp.empty_like(x), xp.empty_like(x, dtype=bool)
-            select = xp.maximum if self.negative_slope <= 1 else xp.minimum
-
-            def leaky_relu(x, y, positive):
-                xp.greater(x, 0, out=positive)
-                # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): two passes, no per-element select
-                xp.multiply(x, self.negative_slope, out=y)
-                select(y, x, out=y)
-
-            split_channels(leaky_relu, x, y, positive)  # in parts on CPU threads
+        y, positive = leaky_relu(x, self.negative_slope)  # positive = [x > 0], all that backward needs
         self.save_for_backward(positive, output=y)
         return y
 
     def backward(self, grad_output):
         (positive,) = self.saved_tensors(grad_output)
-        xp = get_array_module(grad_output)
-        if uses_cuda(xp):
-            return cuda_activation.leaky_relu_backward(grad_output, positive, self.negative_slope)
-        grad_input = xp.empty_like(grad_output)
-
-        def leaky_relu_backward(g, positive, grad_input):
-            # dx = g for x > 0, negative_slope * g otherwise: g * (negative_slope + (1 - negative_slope) * [x > 0])
-            xp.multiply(positive, 1 - self.negative_slope, out=grad_input, dtype=grad_input.dtype)
-            grad_input += self.negative_slope
-            grad_input *= g
-
-        split_channels(leaky_relu_backward, grad_output, positive, grad_input)
-        return grad_input
+        # dx = g for x > 0, negative_slope * g otherwise
+        return leaky_relu_backward(grad_output, positive, self.negative_slope)
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"
@@ -88,21 +49,14 @@ class Tanh(Module):
     """y = tanh(x)."""
 
     def forward(self, x):
-        xp = get_array_module(x)
-        y = cuda_activation.tanh(x) if uses_cuda(xp) else xp.tanh(x)
+        y = tanh(x)
         self.save_for_backward(y, output=y)
         return y
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
-        xp = get_array_module(y)
-        if uses_cuda(xp):
-            return cuda_activation.tanh_backward(grad_output, y)
-        # dx = g * (1 - y^2), built in one new array
-        grad_input = xp.multiply(y, y)
-        xp.subtract(1, grad_input, out=grad_input)
-        grad_input *= grad_output
-        return grad_input
+        # dx = g * (1 - y^2)
+        return tanh_backward(grad_output, y)
 
 
 class Sigmoid(Module):
@@ -115,7 +69,5 @@ class Sigmoid(Module):
 
     def backward(self, grad_output):
         (y,) = self.saved_tensors(grad_output)
-        if uses_cuda(get_array_module(y)):
-            return cuda_activation.sigmoid_backward(grad_output, y)
         # dx = g * y * (1 - y)
-        return grad_output * y * (1 - y)
+        return sigmoid_backward(grad_output, y)

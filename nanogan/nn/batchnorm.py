@@ -14,16 +14,13 @@ with the unbiased variance var * m / (m - 1), as PyTorch does.
 Both passes work on x as a (C, m) matrix, one row per channel: a view for
 images stored channels first, batch last (nanogan/kernels/layout.py), and
 the output comes back in that layout. The arithmetic on that matrix is in
-nanogan/kernels/batchnorm.py (NumPy, and CUDA kernels on CuPy); this class
-keeps the parameters, the running statistics and the checks.
+nanogan/kernels/batchnorm.py; this class keeps the parameters, the running
+statistics and the checks.
 """
 
 import numpy as np
 
-from ..backend import get_array_module
-from ..kernels import cuda_batchnorm
-from ..kernels.batchnorm import batch_norm_backward, batch_norm_forward
-from ..kernels.cuda import uses_cuda
+from ..kernels.dispatch import batch_norm_backward, batch_norm_forward, update_running_stats
 from ..kernels.layout import channel_rows, from_channel_rows
 from . import init
 from .module import Module
@@ -58,28 +55,25 @@ class _BatchNorm(Module):
             layout = self.input_layout.format(C=self.num_features)
             raise self._error(f"expected input of shape {layout}, got {tuple(x.shape)}")
 
-    def _per_channel(self, array, x):
-        """Reshape a (C,) array to broadcast against x: (1, C) or (1, C, 1) or (1, C, 1, 1)."""
-        return array.reshape((1, -1) + (1,) * (x.ndim - 2))
-
     def forward(self, x):
         self._check_input(x)
-        x_matrix = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
-        count = x_matrix.shape[1]  # m: values per channel
+        x_rows = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
+        count = x_rows.shape[1]  # m: values per channel
         if self.training and count < 2:
             raise self._error(
                 f"expected more than 1 value per channel when training, got input of shape {tuple(x.shape)}"
             )
-        statistics = () if self.training else (self.running_mean[:, None], self.running_var[:, None])
-        # y = gamma * x_hat + beta, x_hat = (x - mean) * inv_std: nanogan/kernels/batchnorm.py
-        y, x_hat, mean, var, inv_std = batch_norm_forward(x_matrix, *self._affine(), self.eps, *statistics)
+        gamma, beta = self._affine()
         if self.training:
+            # x_hat = (x - mean) * inv_std by the batch's own mean and var; y = gamma * x_hat + beta
+            y, x_hat, mean, var, inv_std = batch_norm_forward(x_rows, gamma, beta, self.eps)
             self._update_running_stats(mean.reshape(-1), var.reshape(-1), count)
+        else:
+            # the same by the running estimates
+            y, x_hat, _, _, inv_std = batch_norm_forward(x_rows, gamma, beta, self.eps, self.running_mean[:, None],
+                                                         self.running_var[:, None])
         y = from_channel_rows(y, x.shape)
-        # kept in x's shape, x_hat like x and inv_std per channel (views, no copies), as a
-        # backward written against x's shape expects; backward takes them back as (C, m) and (C, 1)
-        x_hat, inv_std = from_channel_rows(x_hat, x.shape), self._per_channel(inv_std, x)
-        self.save_for_backward(x_hat, inv_std, self.training, output=y)
+        self.save_for_backward(x_hat, inv_std, self.training, output=y)  # (C, m), (C, 1)
         return y
 
     def _affine(self):
@@ -90,23 +84,16 @@ class _BatchNorm(Module):
 
     def _update_running_stats(self, batch_mean, batch_var, count):
         self.num_batches_tracked += 1
-        if self.momentum is not None and uses_cuda(get_array_module(batch_mean)):
-            cuda_batchnorm.update_running_stats(self.running_mean, self.running_var, batch_mean, batch_var,
-                                                self.momentum, count)  # the lines below, in one kernel
-            return
-        if self.momentum is None:
+        # momentum None: the cumulative average, 1 / (batches seen so far), as PyTorch
+        momentum = self.momentum
+        if momentum is None:
             momentum = (1 / self.num_batches_tracked).astype(self.running_mean.dtype)
-        else:
-            momentum = self.momentum
-        unbiased_var = batch_var * (count / (count - 1))
-        self.running_mean *= 1 - momentum
-        self.running_mean += momentum * batch_mean
-        self.running_var *= 1 - momentum
-        self.running_var += momentum * unbiased_var
+        # running = (1 - momentum) * running + momentum * batch value, the variance unbiased: var * m / (m - 1)
+        update_running_stats(self.running_mean, self.running_var, batch_mean, batch_var, momentum, count)
 
     def backward(self, grad_output):
         x_hat, inv_std, trained = self.saved_tensors(grad_output)
-        g, x_hat, inv_std = channel_rows(grad_output), channel_rows(x_hat), inv_std.reshape(-1, 1)  # (C, m), (C, 1)
+        g = channel_rows(grad_output)  # (C, m), like x_hat
         # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)) in train mode: nanogan/kernels/batchnorm.py
         grad_input, g_sum, g_x_hat_sum = batch_norm_backward(g, x_hat, self._affine()[0], inv_std, trained)
         if self.affine:

@@ -10,12 +10,9 @@ two kernels serve both layers, in swapped roles:
 
 Images are (N, C, H, W) arrays stored channels first, batch last
 (nanogan/kernels/layout.py): a GEMM's (C, H*W*N) result is returned as a
-view, and the next layer reads it as a matrix without a copy. The im2col
-columns live in a scratch array shared by all layers
-(nanogan/kernels/workspace.py): Conv2d keeps x for backward, not its
-columns, and builds them again there when the weight gradient is needed
-(keeping them costs four times the memory of x for a 4x4/2 layer and, by
-measurement, saves about 2% of a DCGAN step: docs/performance.md).
+view, and the next layer reads it as a matrix without a copy. Conv2d keeps
+x for backward, not its columns (four times the memory of x for a 4x4/2
+layer), and builds them again there when the weight gradient is needed.
 
 Both layers keep their input (or a view of it) for backward, as PyTorch
 does: change it in place between forward and backward and the gradients
@@ -24,11 +21,9 @@ are wrong.
 
 import numpy as np
 
-from ..backend import get_array_module
+from ..kernels.dispatch import im2col, matmul_col2im
 from ..kernels.geometry import conv_output_size
-from ..kernels.im2col import col2im, im2col
 from ..kernels.layout import channel_rows, from_channel_rows
-from ..kernels.workspace import scratch
 from . import init
 from .module import Module
 from .parameter import Parameter
@@ -44,13 +39,15 @@ def _pair(value, name):
 class _ConvNd(Module):
     """What Conv2d and ConvTranspose2d share: arguments, parameters, input checks."""
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, bias, weight_shape, fan_in):
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, output_padding, bias, weight_shape,
+                 fan_in):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride = _pair(stride, "stride")
         self.padding = _pair(padding, "padding")
+        self.output_padding = _pair(output_padding, "output_padding")  # (0, 0) for Conv2d, as in PyTorch
         if in_channels < 1 or out_channels < 1 or min(self.kernel_size) < 1 or min(self.stride) < 1:
             raise ValueError(
                 f"{type(self).__name__}: channels, kernel_size and stride must be positive, got "
@@ -74,15 +71,9 @@ class _ConvNd(Module):
             raise self._error(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
 
     def _im2col(self, x):
-        """im2col(x) with this layer's geometry, in the "columns" scratch array:
-        valid until the next request for it, so use it before calling another layer."""
-        batch, channels, height, width = x.shape
-        kernel_h, kernel_w = self.kernel_size
-        out_h, out_w = (conv_output_size(size, k, s, p) for size, k, s, p
-                        in zip((height, width), self.kernel_size, self.stride, self.padding))
-        shape = (channels * kernel_h * kernel_w, out_h * out_w * batch)
-        out = scratch("columns", shape, x.dtype, get_array_module(x))
-        return im2col(x, self.kernel_size, self.stride, self.padding, out=out)
+        """im2col(x) with this layer's geometry: (C*KH*KW, OH*OW*N). The columns may live in memory that
+        the next im2col or matmul_col2im reuses, so they are used at once and never kept."""
+        return im2col(x, self.kernel_size, self.stride, self.padding)
 
     def _add_bias(self, y):
         if self.bias is not None:
@@ -98,7 +89,7 @@ class _ConvNd(Module):
         text = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
         if self.padding != (0, 0):
             text += f", padding={self.padding}"
-        if getattr(self, "output_padding", (0, 0)) != (0, 0):
+        if self.output_padding != (0, 0):
             text += f", output_padding={self.output_padding}"
         if self.bias is None:
             text += ", bias=False"
@@ -115,7 +106,7 @@ class Conv2d(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, bias=True):
         kernel_h, kernel_w = _pair(kernel_size, "kernel_size")
         super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, bias,
+            in_channels, out_channels, kernel_size, stride, padding, 0, bias,
             weight_shape=(out_channels, in_channels, kernel_h, kernel_w),
             fan_in=in_channels * kernel_h * kernel_w,
         )
@@ -141,7 +132,6 @@ class Conv2d(_ConvNd):
 
     def backward(self, grad_output):
         (x,) = self.saved_tensors(grad_output)
-        xp = get_array_module(grad_output)
         # g as a matrix: (N, C_out, OH, OW) -> (C_out, OH*OW*N), columns ordered like im2col's
         g = channel_rows(grad_output)
         weight_matrix = self.weight.data.reshape(self.out_channels, -1)
@@ -150,10 +140,8 @@ class Conv2d(_ConvNd):
             # dW = g @ columns^T
             self.weight.grad += (g @ columns.T).reshape(self.weight.shape)
         self._accumulate_bias_grad(grad_output)
-        # dx = col2im(W_matrix^T @ g); W_matrix^T @ g has the shape of the columns, so it reuses their scratch array
-        grad_columns = scratch("columns", (weight_matrix.shape[1], g.shape[1]), g.dtype, xp)
-        xp.matmul(weight_matrix.T, g, out=grad_columns)
-        return col2im(grad_columns, x.shape, self.kernel_size, self.stride, self.padding)
+        # dx = col2im(W_matrix^T @ g)
+        return matmul_col2im(weight_matrix.T, g, x.shape, self.kernel_size, self.stride, self.padding)
 
 
 class ConvTranspose2d(_ConvNd):
@@ -171,11 +159,10 @@ class ConvTranspose2d(_ConvNd):
         kernel_h, kernel_w = _pair(kernel_size, "kernel_size")
         # PyTorch takes fan_in from weight dim 1, which for a transposed conv is out_channels
         super().__init__(
-            in_channels, out_channels, kernel_size, stride, padding, bias,
+            in_channels, out_channels, kernel_size, stride, padding, output_padding, bias,
             weight_shape=(in_channels, out_channels, kernel_h, kernel_w),
             fan_in=out_channels * kernel_h * kernel_w,
         )
-        self.output_padding = _pair(output_padding, "output_padding")
         if any(not 0 <= op < s for op, s in zip(self.output_padding, self.stride)):
             raise ValueError(
                 f"ConvTranspose2d: output_padding must be >= 0 and smaller than stride {self.stride}, "
@@ -196,15 +183,11 @@ class ConvTranspose2d(_ConvNd):
                 f"input {tuple(x.shape)} gives an empty output {output_shape}: padding {self.padding} "
                 f"crops away everything; use less padding or a larger input"
             )
-        xp = get_array_module(x)
         # x as a matrix: (N, C_in, H, W) -> (C_in, H*W*N), the role of g in Conv2d.backward
         x_matrix = channel_rows(x)
         weight_matrix = self.weight.data.reshape(self.in_channels, -1)  # (C_in, C_out*KH*KW)
-        # y = col2im(W_matrix^T @ x_matrix): Conv2d's input gradient; the product has the shape
-        # of im2col's columns and lives in their scratch array
-        columns = scratch("columns", (weight_matrix.shape[1], x_matrix.shape[1]), x.dtype, xp)
-        xp.matmul(weight_matrix.T, x_matrix, out=columns)
-        y = col2im(columns, output_shape, self.kernel_size, self.stride, self.padding)
+        # y = col2im(W_matrix^T @ x_matrix): Conv2d's input gradient
+        y = matmul_col2im(weight_matrix.T, x_matrix, output_shape, self.kernel_size, self.stride, self.padding)
         y = self._add_bias(y)
         self.save_for_backward(x_matrix, x.shape, output=y)
         return y

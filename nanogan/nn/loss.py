@@ -9,13 +9,9 @@ a wrong loss.
 import numpy as np
 
 from ..backend import backend_name, get_array_module
-from ..kernels import cuda_loss
-from ..kernels.cuda import uses_cuda
+from ..kernels.dispatch import binary_cross_entropy, binary_cross_entropy_backward
 from .functional import sigmoid, softplus
 from .module import Module
-
-LOG_CLAMP = -100.0  # PyTorch clamps BCELoss's log terms at -100, so log(0) gives a finite loss
-BCE_GRAD_EPS = 1e-12  # and keeps its gradient's denominator p * (1 - p) at least this
 
 
 class _Loss(Module):
@@ -42,25 +38,16 @@ class BCELoss(_Loss):
     loss = -mean(y * log(p) + (1 - y) * log(1 - p)), each log clamped at -100."""
 
     def forward(self, input, target):
-        xp = get_array_module(input)
         p, y = input, target
-        if uses_cuda(xp):
-            loss = cuda_loss.bce(p, y, LOG_CLAMP)  # the lines below, in one CUDA kernel and a mean
-        else:
-            with np.errstate(divide="ignore"):  # log(0) = -inf, clamped just below
-                log_p = xp.maximum(xp.log(p), LOG_CLAMP)
-                log_one_minus_p = xp.maximum(xp.log(1 - p), LOG_CLAMP)
-            loss = xp.asarray(-(y * log_p + (1 - y) * log_one_minus_p).mean())
+        # loss = -mean(y * log(p) + (1 - y) * log(1 - p)): nanogan/kernels/loss.py
+        loss = binary_cross_entropy(p, y)
         self.save_for_backward(p, y, output=loss)
         return loss
 
     def backward(self, grad_output=1.0):
         p, y = self.saved_tensors(grad_output)
-        xp = get_array_module(p)
-        if uses_cuda(xp) and isinstance(grad_output, (int, float)):
-            return cuda_loss.bce_backward(p, y, grad_output, BCE_GRAD_EPS)  # the line below, in one kernel
         # dloss/dp = (p - y) / (p * (1 - p)) / m, denominator kept >= 1e-12 as in PyTorch
-        return grad_output * (p - y) / xp.maximum(p * (1 - p), BCE_GRAD_EPS) / p.size
+        return binary_cross_entropy_backward(p, y, grad_output)
 
 
 class BCEWithLogitsLoss(_Loss):

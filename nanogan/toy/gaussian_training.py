@@ -2,13 +2,11 @@
 examples/toy_gaussian.py and the measurements of docs/toy-gan.md.
 
     fit_toy_gaussian     train a linear generator against a linear, quadratic or MLP
-                         discriminator on a Gaussian target; track the exact W2
+                         discriminator on a Gaussian target, measuring the exact W2 as it goes
+    summarise            the numbers of a run: summary.json
     write_toy_gaussian   summary.json, samples.png, losses.png, w2.png
-    train_toy_gaussian   both, as the example runs them
+    train_toy_gaussian   all three, as the example runs them
     format_toy_table     the final table: target vs generator, and W2
-
-Training is nanogan.training.train_step, as for the DCGAN: a D step, then a
-G step on the non-saturating loss -log D(G(z)).
 """
 
 import os
@@ -17,43 +15,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..backend import to_backend, to_numpy
+from ..backend import to_numpy
 from ..files import write_json
 from ..models.toy import LinearGenerator, LogisticDiscriminator, MLPDiscriminator, QuadraticDiscriminator
-from ..nn import BCELoss, no_grad
-from ..optim import SGD, Adam
+from ..nn import no_grad
 from ..plots import plot_training_curves
-from ..random import manual_seed
-from ..training import sample_noise, train_step
+from ..training import sample_noise
 from .data import default_target
 from .gaussian import bures_distance, wasserstein2_gaussian
 from .plots import plot_gaussian_stages, plot_w2_curve
+from .training import PLOT_SAMPLES, RECORDS, build_gan, due, progress_line, training_steps
 
 DISCRIMINATORS = {"linear": LogisticDiscriminator, "quadratic": QuadraticDiscriminator, "mlp": MLPDiscriminator}
 OPTIMIZERS = ("adam", "sgd")
 DEFAULT_LR = {"adam": 2e-3, "sgd": 0.05}  # per optimizer: Adam's steps are about lr long whatever the gradient
-ADAM_BETAS = (0.5, 0.999)  # beta1 = 0.5 as in DCGAN: less momentum, since the opponent keeps moving
-PLOT_SAMPLES = 1000  # samples drawn in each panel of samples.png
-RECORDS = 300  # about this many points in each curve
 BATCH_FIT_TRIALS = 200  # batches averaged for the reference W2 of a one-batch fit
-
-
-def make_optimizer(name, parameters, lr):
-    """Adam(lr, betas=(0.5, 0.999)) or plain SGD(lr), the article's theta -= lr * grad."""
-    if name == "adam":
-        return Adam(parameters, lr=lr, betas=ADAM_BETAS)
-    return SGD(parameters, lr=lr)
 
 
 def _stage_steps(steps):
     """The steps that samples.png shows: the start, a quarter, half way, the end."""
     return sorted({0, steps // 4, steps // 2, steps})
-
-
-def progress_line(step, steps, metrics, extra):
-    """One line of progress: the step, the losses and D's outputs from `metrics`, then `extra`."""
-    return (f"step {step:>{len(str(steps))}}/{steps}  L_D {metrics['loss_d']:.3f}  L_G {metrics['loss_g']:.3f}  "
-            f"D(x) {metrics['d_real']:.3f}  D(G(z)) {metrics['d_fake']:.3f}  {extra}")
 
 
 def one_batch_fit_w2(target, batch_size, rng, trials=BATCH_FIT_TRIALS):
@@ -68,12 +49,22 @@ def one_batch_fit_w2(target, batch_size, rng, trials=BATCH_FIT_TRIALS):
 
 
 def _distances(generator, target):
+    """How far the generator's exact N(b, W W^T) is from the target: W2 and its two terms."""
     mean, cov = generator.distribution()
     return {
         "w2": wasserstein2_gaussian(target.mean, target.cov, mean, cov),
         "mean_distance": float(np.linalg.norm(mean - target.mean)),
         "bures_distance": bures_distance(target.cov, cov),
     }
+
+
+def _stage(generator, target, fixed_noise, step):
+    """A panel of samples.png: samples of G on the fixed noise, and G's exact mean, covariance and W2."""
+    with no_grad():
+        samples = to_numpy(generator(fixed_noise)).astype(np.float64)
+    mean, cov = generator.distribution()
+    return {"step": step, "samples": samples, "mean": mean, "cov": cov,
+            "w2": wasserstein2_gaussian(target.mean, target.cov, mean, cov)}
 
 
 @dataclass
@@ -95,55 +86,44 @@ def fit_toy_gaussian(dim=2, steps=6000, batch_size=256, lr=None, optimizer="adam
     """
     lr = DEFAULT_LR[optimizer] if lr is None else lr
     target = default_target(dim)
-    manual_seed(seed)  # the initial weights
+    gan = build_gan(lambda: LinearGenerator(dim), lambda: DISCRIMINATORS[discriminator](dim), optimizer, lr, seed,
+                    backend)
     rng = np.random.default_rng(seed)  # data and noise
-    generator = LinearGenerator(dim).to(backend)
-    discriminator_model = DISCRIMINATORS[discriminator](dim).to(backend)
-    g_optimizer = make_optimizer(optimizer, generator.parameters(), lr)
-    d_optimizer = make_optimizer(optimizer, discriminator_model.parameters(), lr)
-    criterion = BCELoss()
-
     fixed_noise = sample_noise(rng, (PLOT_SAMPLES, dim), backend)
     target_samples = target.sample(rng, PLOT_SAMPLES)
-    stage_steps = _stage_steps(steps)
-    record_every = max(1, steps // RECORDS)
-    initial = _distances(generator, target)
-    history, stages = [{"step": 0, **initial}], []
+    stage_steps, record_every = _stage_steps(steps), max(1, steps // RECORDS)
+    history = [{"step": 0, **_distances(gan.generator, target)}]
+    stages = [_stage(gan.generator, target, fixed_noise, 0)]
     start = time.perf_counter()
-    for step in range(steps + 1):
-        if step > 0:
-            real = to_backend(target.sample(rng, batch_size), backend, np.float32)
-            noise = sample_noise(rng, (batch_size, dim), backend)
-            metrics = train_step(generator, discriminator_model, g_optimizer, d_optimizer, criterion, real, noise)
-            record_now, log_now = step % record_every == 0 or step == steps, step % log_every == 0 or step == steps
-            if record_now or log_now:
-                record = {"step": step, **metrics.to_host(), **_distances(generator, target)}
-            if record_now:
+    for step, metrics in training_steps(gan, target.sample, dim, batch_size, steps, rng, backend):
+        if due(step, record_every, steps) or due(step, log_every, steps):
+            record = {"step": step, **metrics.to_host(), **_distances(gan.generator, target)}
+            if due(step, record_every, steps):
                 history.append(record)
-            if log_now:
-                distances = f"|mean gap| {record['mean_distance']:.3f}  W2 {record['w2']:.3f}"
-                log(progress_line(step, steps, record, distances))
+            if due(step, log_every, steps):
+                log(progress_line(step, steps, record, f"|mean gap| {record['mean_distance']:.3f}  "
+                                                       f"W2 {record['w2']:.3f}"))
         if step in stage_steps:
-            with no_grad():
-                samples = to_numpy(generator(fixed_noise)).astype(np.float64)
-            mean, cov = generator.distribution()
-            stages.append({"step": step, "samples": samples, "mean": mean, "cov": cov,
-                           "w2": wasserstein2_gaussian(target.mean, target.cov, mean, cov)})
-    seconds = time.perf_counter() - start
+            stages.append(_stage(gan.generator, target, fixed_noise, step))
+    settings = {"steps": steps, "discriminator": discriminator, "seed": seed, "backend": backend, "dim": dim,
+                "batch_size": batch_size, "lr": lr, "optimizer": optimizer, "train_seconds": time.perf_counter() - start}
+    return ToyGaussianRun(summarise(gan.generator, target, history, settings), stages, target_samples)
 
+
+def summarise(generator, target, history, settings):
+    """summary.json of a run: target and generator, the final and initial W2, the one-batch-fit W2 for scale,
+    the run's `settings`, and its `history` of records."""
     gen_mean, gen_cov = generator.distribution()
     final = _distances(generator, target)
-    summary = {
+    return {
         "target_mean": target.mean.tolist(), "target_cov": target.cov.tolist(),
         "gen_mean": gen_mean.tolist(), "gen_cov": gen_cov.tolist(),
         "w2": final["w2"], "mean_distance": final["mean_distance"], "bures_distance": final["bures_distance"],
-        "w2_initial": initial["w2"],
-        "w2_one_batch_fit": one_batch_fit_w2(target, batch_size, np.random.default_rng(seed + 1)),
-        "steps": steps, "discriminator": discriminator, "seed": seed, "backend": backend,
-        "dim": dim, "batch_size": batch_size, "lr": lr, "optimizer": optimizer,
-        "train_seconds": seconds, "history": history,
+        "w2_initial": history[0]["w2"],
+        "w2_one_batch_fit": one_batch_fit_w2(target, settings["batch_size"],
+                                             np.random.default_rng(settings["seed"] + 1)),
+        **settings, "history": history,
     }
-    return ToyGaussianRun(summary, stages, target_samples)
 
 
 def write_toy_gaussian(out, run):

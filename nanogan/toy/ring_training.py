@@ -1,7 +1,10 @@
 """Mode collapse on a ring of 8 Gaussians: the code behind examples/gaussian_ring.py.
 
-    train_gaussian_ring   train a small MLP GAN on GaussianRing(), measure how many modes
-                          its samples cover over training, write summary.json and plots
+    fit_gaussian_ring     train a small MLP GAN on GaussianRing(), measuring how many modes
+                          its samples cover as it goes
+    summarise_ring        the numbers of a run: summary.json
+    write_gaussian_ring   summary.json, samples.png, coverage.png, losses.png
+    train_gaussian_ring   all three, as the example runs them
     format_ring_report    the final lines: modes covered, high-quality share
 
 The ring is the test of Metz et al. ("Unrolled Generative Adversarial
@@ -10,62 +13,70 @@ Networks", 2017); the coverage metrics are GaussianRing.coverage's.
 
 import os
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..backend import to_backend, to_numpy
+from ..backend import to_numpy
 from ..files import write_json
 from ..models.toy import MLPDiscriminator, MLPGenerator
-from ..nn import BCELoss, no_grad
+from ..nn import no_grad
 from ..plots import plot_training_curves
-from ..random import manual_seed
-from ..training import sample_noise, train_step
+from ..training import sample_noise
 from .data import COVERED_SHARE, GaussianRing
-from .gaussian_training import PLOT_SAMPLES, RECORDS, make_optimizer, progress_line
 from .plots import plot_ring_coverage, plot_ring_stages
+from .training import PLOT_SAMPLES, RECORDS, build_gan, due, progress_line, training_steps
 
 NOISE_DIM = 16  # the generator's z dimension
 HIDDEN = 128  # hidden units in each layer of G and D
 EVAL_SAMPLES = 2000  # fixed generated samples that the coverage metrics are measured on
 
 
-def train_gaussian_ring(out, steps=5000, batch_size=256, lr=1e-3, seed=0, backend="numpy", log=print,
-                        log_every=500):
-    """Train an MLP GAN (Adam, betas (0.5, 0.999)) on GaussianRing() and measure mode coverage.
+@dataclass
+class RingRun:
+    """What fit_gaussian_ring measured: the summary (summary.json) and what the plots need."""
 
-    Writes summary.json, samples.png, coverage.png and losses.png into `out` (which must
-    exist) and returns the summary.
-    """
+    summary: dict
+    stages: list  # [{"step", "samples" (n, 2), "modes_covered", "high_quality_share"}] for samples.png
+    real_samples: np.ndarray  # (n, 2), drawn once for every panel
+    ring: GaussianRing
+
+
+def _coverage(generator, ring, fixed_noise):
+    """G's samples on the fixed noise, and how they cover the ring's modes."""
+    with no_grad():
+        samples = to_numpy(generator(fixed_noise)).astype(np.float64)
+    return samples, ring.coverage(samples)
+
+
+def fit_gaussian_ring(steps=5000, batch_size=256, lr=1e-3, seed=0, backend="numpy", log=print, log_every=500):
+    """Train an MLP GAN (Adam, betas (0.5, 0.999)) on GaussianRing() and measure mode coverage; write nothing.
+
+    `log` receives a progress line every `log_every` steps. Returns a RingRun."""
     ring = GaussianRing()
-    manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    generator = MLPGenerator(2, NOISE_DIM, hidden=HIDDEN).to(backend)
-    discriminator = MLPDiscriminator(2, hidden=HIDDEN).to(backend)
-    g_optimizer = make_optimizer("adam", generator.parameters(), lr)
-    d_optimizer = make_optimizer("adam", discriminator.parameters(), lr)
-    criterion = BCELoss()
-
+    gan = build_gan(lambda: MLPGenerator(2, NOISE_DIM, hidden=HIDDEN), lambda: MLPDiscriminator(2, hidden=HIDDEN),
+                    "adam", lr, seed, backend)
+    rng = np.random.default_rng(seed)  # data and noise
     fixed_noise = sample_noise(rng, (EVAL_SAMPLES, NOISE_DIM), backend)
     real_samples = ring.sample(rng, PLOT_SAMPLES)
     stage_steps = sorted({0, steps // 5, 2 * steps // 5, 3 * steps // 5, 4 * steps // 5, steps})
     record_every = max(1, steps // RECORDS)
     history, stages = [], []
+
+    def add_stage(step, samples, coverage):
+        stages.append({"step": step, "samples": samples[:PLOT_SAMPLES], "modes_covered": coverage.modes_covered,
+                       "high_quality_share": coverage.high_quality_share})
+
+    samples, coverage = _coverage(gan.generator, ring, fixed_noise)
+    add_stage(0, samples, coverage)
     start = time.perf_counter()
-    for step in range(steps + 1):
-        if step > 0:
-            real = to_backend(ring.sample(rng, batch_size), backend, np.float32)
-            noise = sample_noise(rng, (batch_size, NOISE_DIM), backend)
-            metrics = train_step(generator, discriminator, g_optimizer, d_optimizer, criterion, real, noise)
-        record_now = step > 0 and (step % record_every == 0 or step == steps)
-        log_now = step > 0 and (step % log_every == 0 or step == steps)
+    for step, metrics in training_steps(gan, ring.sample, NOISE_DIM, batch_size, steps, rng, backend):
+        record_now, log_now = due(step, record_every, steps), due(step, log_every, steps)
         if not (record_now or log_now or step in stage_steps):
             continue
-        with no_grad():
-            samples = to_numpy(generator(fixed_noise)).astype(np.float64)
-        coverage = ring.coverage(samples)
+        samples, coverage = _coverage(gan.generator, ring, fixed_noise)
         if step in stage_steps:
-            stages.append({"step": step, "samples": samples[:PLOT_SAMPLES], "modes_covered": coverage.modes_covered,
-                           "high_quality_share": coverage.high_quality_share})
+            add_stage(step, samples, coverage)
         if record_now or log_now:
             record = {"step": step, **metrics.to_host(), "modes_covered": coverage.modes_covered,
                       "high_quality_share": coverage.high_quality_share, "mode_shares": coverage.mode_shares,
@@ -75,27 +86,43 @@ def train_gaussian_ring(out, steps=5000, batch_size=256, lr=1e-3, seed=0, backen
         if log_now:
             log(progress_line(step, steps, record, f"modes {coverage.modes_covered}/{ring.num_modes}  "
                                                    f"high quality {100 * coverage.high_quality_share:.1f}%"))
-    seconds = time.perf_counter() - start
+    settings = {"steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed, "backend": backend,
+                "train_seconds": time.perf_counter() - start}
+    return RingRun(summarise_ring(ring, coverage, history, settings), stages, real_samples, ring)
 
+
+def summarise_ring(ring, coverage, history, settings):
+    """summary.json of a run: the final coverage, the coverage over the whole history, the ring, the
+    run's `settings` and its `history` of records."""
     visited = {mode for record in history for mode, share in enumerate(record["mode_shares"]) if share >= COVERED_SHARE}
-    summary = {
+    return {
         "modes_covered": coverage.modes_covered, "num_modes": ring.num_modes,
         "high_quality_share": coverage.high_quality_share, "mode_shares": coverage.mode_shares,
         "nearest_shares": coverage.nearest_shares,
         "most_modes_covered_at_once": max((record["modes_covered"] for record in history), default=0),
         "modes_visited": len(visited),
         "ring": {"num_modes": ring.num_modes, "radius": ring.radius, "std": ring.std},
-        "steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed, "backend": backend,
-        "train_seconds": seconds, "history": history,
+        **settings, "history": history,
     }
+
+
+def write_gaussian_ring(out, run):
+    """Write summary.json, samples.png, coverage.png and losses.png of a RingRun into `out`."""
+    summary, ring = run.summary, run.ring
     write_json(os.path.join(out, "summary.json"), summary)
-    name = f"Adam lr={lr:g}, seed {seed}"
-    plot_ring_stages(stages, ring, real_samples, os.path.join(out, "samples.png"),
+    name = f"Adam lr={summary['lr']:g}, seed {summary['seed']}"
+    plot_ring_stages(run.stages, ring, run.real_samples, os.path.join(out, "samples.png"),
                      f"Ring of {ring.num_modes} Gaussians (std {ring.std}): real vs generated samples, {name}")
-    plot_ring_coverage(history, ring.num_modes, os.path.join(out, "coverage.png"),
+    plot_ring_coverage(summary["history"], ring.num_modes, os.path.join(out, "coverage.png"),
                        f"Mode coverage over training, {name}")
-    plot_training_curves(history, os.path.join(out, "losses.png"), f"Ring GAN: {name}")
-    return summary
+    plot_training_curves(summary["history"], os.path.join(out, "losses.png"), f"Ring GAN: {name}")
+
+
+def train_gaussian_ring(out, **settings):
+    """fit_gaussian_ring(**settings), then write its files into `out` (which must exist); returns the summary."""
+    run = fit_gaussian_ring(**settings)
+    write_gaussian_ring(out, run)
+    return run.summary
 
 
 def format_ring_report(summary):

@@ -1,4 +1,4 @@
-"""im2col and col2im as CUDA kernels: the GPU twins of nanogan/kernels/im2col.py.
+"""im2col, col2im and matmul_col2im of nanogan/kernels/im2col.py as CUDA kernels.
 
 Same arguments, same results, same layouts (columns (C*KH*KW, OH*OW*N) with
 rows (c, i, j) and columns (oh, ow, n); images read and written channels
@@ -16,9 +16,12 @@ col2im: the thread of pixel x[n, c, h, w] sums the column entries that im2col
     (i, j) ascending, the order in which the NumPy twin adds its blocks.
 """
 
-from .cuda import Elementwise, compiled, cupy
-from .geometry import conv_output_size
-from .layout import batch_first, channels_first
+import math
+
+from ..geometry import columns_shape, conv_output_size
+from ..layout import batch_first, channels_first
+from ..workspace import scratch
+from .core import MAX_ELEMENTS, Elementwise, compiled, cupy
 
 _GEOMETRY = ("int32 batch, int32 height, int32 width, int32 out_h, int32 out_w, int32 kernel_h, int32 kernel_w, "
              "int32 stride_h, int32 stride_w, int32 pad_h, int32 pad_w")
@@ -67,24 +70,40 @@ def _geometry(x_shape, kernel_size, stride, padding):
     return (batch, height, width, out_h, out_w, *kernel_size, *stride, *padding)
 
 
-def im2col(x, kernel_size, stride, padding, out=None):
-    """im2col of nanogan/kernels/im2col.py, as one CUDA kernel; x and out on CuPy."""
+def im2col_fits(x, kernel_size, stride, padding):
+    """Whether the kernels' 32-bit indices reach every element of im2col's input and result."""
+    return max(math.prod(columns_shape(x.shape, kernel_size, stride, padding)), x.size) <= MAX_ELEMENTS
+
+
+def col2im_fits(columns, x_shape, kernel_size, stride, padding):
+    return max(columns.size, math.prod(x_shape)) <= MAX_ELEMENTS
+
+
+def matmul_col2im_fits(a, b, x_shape, kernel_size, stride, padding):
+    return max(a.shape[0] * b.shape[1], math.prod(x_shape)) <= MAX_ELEMENTS
+
+
+def im2col(x, kernel_size, stride, padding):
+    """One CUDA kernel; the columns in the scratch array "columns" (nanogan/kernels/workspace.py)."""
     cp = cupy()
-    geometry = _geometry(x.shape, kernel_size, stride, padding)
-    batch, _, _, out_h, out_w = geometry[:5]
-    shape = (x.shape[1] * kernel_size[0] * kernel_size[1], out_h * out_w * batch)
-    if out is not None and tuple(out.shape) != shape:
-        raise ValueError(f"im2col: expected out of shape {shape}, got {tuple(out.shape)}")
-    columns = cp.empty(shape, dtype=x.dtype) if out is None else out
+    columns = scratch("columns", columns_shape(x.shape, kernel_size, stride, padding), x.dtype, cp)
     pixels = cp.ascontiguousarray(channels_first(x))  # (C, H, W, N): no copy for nanogan's own layout
-    compiled(IM2COL)(pixels, *geometry, columns)
+    compiled(IM2COL)(pixels, *_geometry(x.shape, kernel_size, stride, padding), columns)
     return columns
 
 
 def col2im(columns, x_shape, kernel_size, stride, padding):
-    """col2im of nanogan/kernels/im2col.py, as one CUDA kernel; columns on CuPy."""
+    """One CUDA kernel."""
     cp = cupy()
     batch, channels, height, width = x_shape
     pixels = cp.empty((channels, height, width, batch), dtype=columns.dtype)
     compiled(COL2IM)(cp.ascontiguousarray(columns), *_geometry(x_shape, kernel_size, stride, padding), pixels)
     return batch_first(pixels)
+
+
+def matmul_col2im(a, b, x_shape, kernel_size, stride, padding):
+    """cuBLAS's product, in the scratch array "columns", then col2im's kernel."""
+    cp = cupy()
+    product = scratch("columns", (a.shape[0], b.shape[1]), a.dtype, cp)
+    cp.matmul(a, b, out=product)
+    return col2im(product, x_shape, kernel_size, stride, padding)

@@ -1,12 +1,12 @@
-"""What nanogan's CUDA kernels share: how the code chooses them, and how they are built.
+"""What nanogan's CUDA kernels share: how they are declared and built.
 
-On CuPy the hot spots run as CUDA kernels of nanogan's own (cuda_im2col.py,
-cuda_batchnorm.py, cuda_activation.py, cuda_loss.py, cuda_adam.py): one
-launch where the NumPy code, run on CuPy as it stands, would make one launch
+On CuPy the hot spots run as CUDA kernels of nanogan's own (im2col.py,
+batchnorm.py, activation.py, loss.py and adam.py in this folder): one launch
+where the plain definition, run on CuPy as it stands, would make one launch
 per array operation (im2col alone would be 80 small copies for a 4x4 kernel).
-Each has a NumPy twin of the same signature, the reference it is tested
-against; the NumPy function is the one the layers call, and it hands over to
-its twin when `uses_cuda(xp)`.
+Each is the twin of a plain function of the same name and signature in
+nanogan/kernels/, the reference it is tested against;
+nanogan/kernels/dispatch.py chooses it for CuPy arrays.
 
 Each kernel is declared as data (`Elementwise` or `Raw`: its parameters and
 CUDA C source), so that tests can compile the source for the CPU on a
@@ -24,13 +24,8 @@ import functools
 COMPILE_OPTIONS = ("--fmad=false",)
 
 # Index arithmetic in the kernels is 32-bit (64-bit division is several times slower on a GPU);
-# larger arrays take the NumPy code on CuPy instead.
+# larger arrays take the plain definition on CuPy instead.
 MAX_ELEMENTS = 2**31 - 1
-
-
-def uses_cuda(xp):
-    """True when `xp` is CuPy: the kernels then run their CUDA twins."""
-    return getattr(xp, "__name__", None) == "cupy"
 
 
 @functools.cache

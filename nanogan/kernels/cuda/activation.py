@@ -1,5 +1,4 @@
-"""Activation passes as single CUDA maps: the GPU twins of the NumPy code in nanogan/nn/activation.py
-and nanogan/nn/functional.py.
+"""The activations' passes of nanogan/kernels/activation.py as single CUDA maps.
 
 There each pass is two or more array operations (a comparison, a product, a
 select), one launch and one pass over the activations each on CuPy; here each
@@ -8,11 +7,11 @@ runs in the memory order of its input (`map_in_memory_order`), and its
 outputs keep that layout.
 """
 
-from .cuda import Elementwise, compiled, map_in_memory_order
+from .core import Elementwise, compiled, map_in_memory_order
 
 # y = max(x, 0) as NumPy's maximum(x, 0): a NaN stays NaN (`x > 0 ? x : 0` made it 0), and -0 gives +0
 RELU = Elementwise("T x", "T y", "y = x <= (T)0 ? (T)0 : x;", "nanogan_relu")
-# dx = g * [y > 0], as ReLU.backward
+# dx = g * [y > 0]
 RELU_BACKWARD = Elementwise("T g, T y", "T dx", "dx = g * (T)(y > (T)0);", "nanogan_relu_backward")
 # y = x for x > 0, negative_slope * x otherwise; positive = [x > 0], kept for backward
 LEAKY_RELU = Elementwise("T x, float64 negative_slope", "T y, bool positive",
@@ -21,12 +20,12 @@ LEAKY_RELU = Elementwise("T x, float64 negative_slope", "T y, bool positive",
 LEAKY_RELU_BACKWARD = Elementwise("T g, bool positive, float64 negative_slope", "T dx",
                                   "dx = positive ? g : g * (T)negative_slope;", "nanogan_leaky_relu_backward")
 TANH = Elementwise("T x", "T y", "y = tanh(x);", "nanogan_tanh")
-# dx = g * (1 - y^2), as Tanh.backward
+# dx = g * (1 - y^2)
 TANH_BACKWARD = Elementwise("T g, T y", "T dx", "dx = ((T)1 - y * y) * g;", "nanogan_tanh_backward")
-# 1 / (1 + exp(-x)) with exp only ever taken of -|x| <= 0, as functional.sigmoid
+# 1 / (1 + exp(-x)) with exp only ever taken of -|x| <= 0
 SIGMOID = Elementwise("T x", "T y", "const T e = exp(-abs(x)); y = x >= (T)0 ? (T)1 / ((T)1 + e) : e / ((T)1 + e);",
                       "nanogan_sigmoid")
-# dx = g * y * (1 - y), as Sigmoid.backward
+# dx = g * y * (1 - y)
 SIGMOID_BACKWARD = Elementwise("T g, T y", "T dx", "dx = g * y * ((T)1 - y);", "nanogan_sigmoid_backward")
 
 

@@ -1,8 +1,8 @@
-"""Batch normalisation as CUDA kernels: the GPU twins of nanogan/kernels/batchnorm.py.
+"""Batch normalisation as CUDA kernels: the twins of nanogan/kernels/batchnorm.py.
 
 Same arguments and results. Each pass is a few per-channel sums over the rows
 of the (C, m) matrix, then one elementwise map that reads each value once and
-writes its results once (the NumPy code makes one pass per operation):
+writes its results once (the plain definition makes one pass per operation):
 
     forward   mean = sum(x) / m,  var = sum((x - mean)^2) / m          row sums
               inv_std = 1 / sqrt(var + eps)                           on C values
@@ -14,19 +14,18 @@ writes its results once (the NumPy code makes one pass per operation):
 A row sum is two kernels. The first splits each row into `parts` interleaved
 slices (columns p, p + parts, p + 2 parts, ...) and sums each slice in its
 own thread: neighbouring threads read neighbouring values, and enough threads
-run to keep the GPU's memory busy (with CuPy's own reductions, BatchNorm's
-forward pass over 64 channels of 131,072 values took 3.8 ms on an H200; with
-these, 0.3-0.4 ms: docs/performance.md). The second adds each row's `parts`
+run to keep the GPU's memory busy, which CuPy's own reductions did not
+(docs/performance.md has the figures). The second adds each row's `parts`
 partial sums in order. Both add in double precision, whatever the dtype of
 the values (each term is computed in that dtype): float32 sums of this
-length, added in this order, came out several times less accurate than
-NumPy's pairwise ones, and on an H200 the memory traffic, not the additions,
-sets the time. The result does not depend on thread timing.
+length, added in this order, are less accurate than NumPy's pairwise ones,
+and on a GPU the memory traffic, not the additions, sets the time. The result
+does not depend on thread timing.
 
 Per-channel values are (C, 1) arrays that the maps broadcast along each row.
 """
 
-from .cuda import Elementwise, compiled, cupy
+from .core import Elementwise, compiled, cupy
 
 TARGET_THREADS = 1 << 18  # threads of a row-sum pass: about two per core slot of an H200 (132 SMs x 2048)
 MAX_PARTS = 1024  # partial sums per row, added one after another by the finishing kernel
@@ -105,7 +104,6 @@ def _affine_or_identity(gamma, beta, channels, dtype):
 
 
 def batch_norm_forward(x, gamma, beta, eps, mean=None, var=None):
-    """batch_norm_forward of nanogan/kernels/batchnorm.py, as CUDA kernels; arrays on CuPy."""
     cp = cupy()
     channels, count = x.shape
     if mean is None:  # train mode: the batch's own statistics
@@ -119,7 +117,6 @@ def batch_norm_forward(x, gamma, beta, eps, mean=None, var=None):
 
 
 def batch_norm_backward(g, x_hat, gamma, inv_std, training):
-    """batch_norm_backward of nanogan/kernels/batchnorm.py, as CUDA kernels; arrays on CuPy."""
     cp = cupy()
     channels, count = g.shape
     g, x_hat = cp.ascontiguousarray(g), cp.ascontiguousarray(x_hat)
@@ -130,6 +127,6 @@ def batch_norm_backward(g, x_hat, gamma, inv_std, training):
     return grad_input, g_sum.reshape(-1), g_x_hat_sum.reshape(-1)
 
 
-def update_running_stats(running_mean, running_var, batch_mean, batch_var, momentum, count):
-    """_BatchNorm._update_running_stats (nanogan/nn/batchnorm.py) with a fixed momentum, in one kernel."""
-    compiled(RUNNING_STATS)(batch_mean, batch_var, float(momentum), count / (count - 1), running_mean, running_var)
+def update_running_stats(running_mean, running_var, mean, var, momentum, count):
+    """One kernel; momentum a Python number."""
+    compiled(RUNNING_STATS)(mean, var, float(momentum), count / (count - 1), running_mean, running_var)

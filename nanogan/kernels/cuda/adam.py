@@ -1,4 +1,4 @@
-"""Adam over many parameters in one CUDA kernel: the GPU twin of Adam._update (nanogan/optim/adam.py).
+"""adam_step of nanogan/kernels/adam.py as one CUDA kernel for all parameters at once.
 
 A DCGAN has a dozen or more parameter arrays per model, and Adam's update is
 nine array operations each: run as written on CuPy that is over a hundred
@@ -11,16 +11,20 @@ in the offsets and updates that element:
     g = grad + weight_decay * param
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g^2
-    param -= m / (sqrt(v) / sqrt(1 - beta2^t) + eps) * (lr / (1 - beta1^t))
+    param -= lr / (1 - beta1^t) * (m / (sqrt(v) / sqrt(1 - beta2^t) + eps))
 
-in the order of operations of the NumPy code. The step-dependent factors are
+in the plain definition's order of operations. The step-dependent factors are
 kernel arguments, so nothing is compiled per step; the tables are uploaded
-again only when a parameter's memory moves.
+once for each set of parameter arrays (again only when memory moves).
+Parameters at different step counts (some were frozen for a while) take one
+launch per step count.
 """
+
+import functools
 
 import numpy as np
 
-from .cuda import Raw, compiled, cupy
+from .core import Raw, compiled, cupy
 
 THREADS_PER_BLOCK = 256
 MAX_BLOCKS = 4096  # enough to fill an H200 several times over; larger updates loop (grid-stride)
@@ -31,7 +35,7 @@ extern "C" __global__ void nanogan_adam(
         const long long* offsets,          // count + 1: parameter p holds elements offsets[p] .. offsets[p + 1] - 1
         const int count,
         const float beta1, const float one_minus_beta1, const float beta2, const float one_minus_beta2,
-        const float inv_sqrt_bias_correction2, const float eps, const float step_size, const float weight_decay) {
+        const float sqrt_bias_correction2, const float eps, const float step_size, const float weight_decay) {
     const long long total = offsets[count];
     for (long long k = (long long)blockIdx.x * blockDim.x + threadIdx.x; k < total;
          k += (long long)gridDim.x * blockDim.x) {
@@ -50,14 +54,15 @@ extern "C" __global__ void nanogan_adam(
         const float v_new = beta2 * v[e] + g * g * one_minus_beta2;
         m[e] = m_new;
         v[e] = v_new;
-        param[e] -= m_new / (sqrtf(v_new) * inv_sqrt_bias_correction2 + eps) * step_size;
+        param[e] -= step_size * (m_new / (sqrtf(v_new) / sqrt_bias_correction2 + eps));
     }
 }
 """, "nanogan_adam")
 
 
-def can_fuse(arrays):
-    """True when the kernel can update these arrays: float32 and C-contiguous, on CuPy."""
+def fits(params, grads, exp_avgs, exp_avg_sqs, *_):
+    """Whether the kernel can update these arrays: all float32 and C-contiguous."""
+    arrays = (*params, *grads, *exp_avgs, *exp_avg_sqs)
     return all(array.dtype == np.float32 and array.flags.c_contiguous for array in arrays)
 
 
@@ -72,27 +77,30 @@ def step_arguments(count, step, lr, betas, eps, weight_decay):
     """The kernel's other arguments, for step `step` of Adam on `count` parameters."""
     beta1, beta2 = betas
     return (np.int32(count), np.float32(beta1), np.float32(1 - beta1), np.float32(beta2), np.float32(1 - beta2),
-            np.float32(1 / np.sqrt(1 - beta2**step)), np.float32(eps), np.float32(lr / (1 - beta1**step)),
+            np.float32(np.sqrt(1 - beta2**step)), np.float32(eps), np.float32(lr / (1 - beta1**step)),
             np.float32(weight_decay))
 
 
-class FusedAdam:
-    """The pointer tables of one list of parameters, uploaded once and reused while nothing moves."""
+def data_pointer(array):
+    """The device address of a CuPy array's first element."""
+    return array.data.ptr
 
-    def __init__(self):
-        self._key = None
-        self._tables = self._offsets = None
 
-    def step(self, params, grads, exp_avgs, exp_avg_sqs, step, lr, betas, eps, weight_decay):
-        """Step `step` of Adam on every (param, grad, exp_avg, exp_avg_sq), in place, in one launch."""
-        cp = cupy()
-        groups = (params, grads, exp_avgs, exp_avg_sqs)
-        key = tuple((array.data.ptr, array.size) for group in groups for array in group)
-        if key != self._key:  # the first step, or an array was replaced (a load, a move)
-            tables, offsets = pointer_table([pointer for pointer, _ in key], [param.size for param in params])
-            self._tables, self._offsets = cp.asarray(tables), cp.asarray(offsets)
-            self._key = key
-        total = sum(param.size for param in params)
-        blocks = min(MAX_BLOCKS, -(-total // THREADS_PER_BLOCK))
-        arguments = (self._tables, self._offsets, *step_arguments(len(params), step, lr, betas, eps, weight_decay))
+@functools.lru_cache(maxsize=16)  # a few optimizers' worth (a GAN has two), each reused every step
+def _device_tables(pointers, sizes):
+    """pointer_table on the device, uploaded once for each set of arrays."""
+    return tuple(cupy().asarray(table) for table in pointer_table(pointers, sizes))
+
+
+def adam_step(params, grads, exp_avgs, exp_avg_sqs, steps, lr, betas, eps, weight_decay):
+    """One launch per step count (one in all, unless some parameters were frozen for a while)."""
+    by_step = {}
+    for index, t in enumerate(steps):
+        by_step.setdefault(t, []).append(index)
+    for t, indices in by_step.items():
+        groups = [[arrays[index] for index in indices] for arrays in (params, grads, exp_avgs, exp_avg_sqs)]
+        sizes = tuple(params[index].size for index in indices)
+        tables, offsets = _device_tables(tuple(data_pointer(array) for group in groups for array in group), sizes)
+        blocks = min(MAX_BLOCKS, -(-sum(sizes) // THREADS_PER_BLOCK))
+        arguments = (tables, offsets, *step_arguments(len(indices), t, lr, betas, eps, weight_decay))
         compiled(ADAM)((blocks,), (THREADS_PER_BLOCK,), arguments)
