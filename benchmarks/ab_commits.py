@@ -176,17 +176,14 @@ def main(argv=None):
     if args.worker:
         worker(args)
         return
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[name] = str(args.threads)  # inherited by both workers, read when they load NumPy
-    sys.path.insert(0, ROOT)
-    from nanogan.blas import use_short_blas_spin
+    import bench_dcgan  # beside this file
+    from nanogan.files import write_json
 
-    use_short_blas_spin()  # both sides as nanogan's programs run (older commits set it on import)
+    bench_dcgan.limit_threads(args.threads)  # inherited by both workers, as bench_dcgan.py sets them
     results = compare(args)
-    report(results)
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump(results, out, indent=2)
+        write_json(args.json, results)
+    report(results)
 
 
 if __name__ == "__main__":

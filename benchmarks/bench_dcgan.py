@@ -23,7 +23,6 @@ import argparse
 import datetime
 import importlib.metadata
 import importlib.util
-import json
 import multiprocessing
 import os
 import platform
@@ -32,6 +31,7 @@ import sys
 import time
 
 from nanogan.blas import use_short_blas_spin
+from nanogan.files import write_json
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 BLAS_CORE_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_THREAD_TIMEOUT")  # change OpenBLAS
@@ -288,8 +288,7 @@ def main(argv=None):
         results = compare(args)
         report(results)
     if args.json:
-        with open(args.json, "w") as out:
-            json.dump(results, out, indent=2)
+        write_json(args.json, results)
 
 
 if __name__ == "__main__":

@@ -96,3 +96,17 @@ def test_gpu_step_time_splits_a_step_into_host_and_gpu_time_or_says_it_needs_a_g
     assert figures["host_ms"] > 0 and figures["gpu_ms"] > 0
     assert figures["wall_ms"] >= 0.9 * max(figures["host_ms"], figures["gpu_ms"])  # a step waits for both
     assert "function calls" in result.stdout and "Ordered by: internal time" in result.stdout  # the host profile
+
+
+def test_ab_commits_times_a_commit_against_the_working_tree_on_the_same_batches(tmp_path):
+    out = tmp_path / "ab.json"
+    result = subprocess.run([sys.executable, str(SCRIPT.with_name("ab_commits.py")), "--old", "HEAD",
+                             "--image-size", "16", "--batch-size", "4", "--iters", "2", "--warmup", "1",
+                             "--threads", "1", "--json", str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    results = json.loads(out.read_text())
+    old, new = results["sides"]["old"], results["sides"]["new"]
+    assert len(old["seconds_per_iter"]) == len(new["seconds_per_iter"]) == 2
+    assert old["nanogan"] != new["nanogan"]  # each side imported its own tree's nanogan
+    assert old["first_losses"] == pytest.approx(new["first_losses"], rel=1e-5)
+    assert "speed new/old per pair: median" in result.stdout

@@ -68,8 +68,9 @@ def matmul_col2im_arguments(rng, dtype):
 def batch_norm_arguments(rng, dtype, training):
     x = rng.standard_normal((5, 300)).astype(dtype) + 3  # a mean far from 0, as after a convolution
     gamma, beta = rng.standard_normal((5, 1)).astype(dtype), rng.standard_normal((5, 1)).astype(dtype)
-    statistics = () if training else (rng.standard_normal((5, 1)).astype(dtype), rng.uniform(0.5, 2, (5, 1)).astype(dtype))
-    return (x, gamma, beta, 1e-5, *statistics)
+    if training:
+        return x, gamma, beta, 1e-5
+    return x, gamma, beta, 1e-5, rng.standard_normal((5, 1)).astype(dtype), rng.uniform(0.5, 2, (5, 1)).astype(dtype)
 
 
 def batch_norm_backward_arguments(rng, dtype, training):

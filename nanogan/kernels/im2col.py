@@ -29,7 +29,8 @@ def _sizes(image_shape, kernel_size, stride, padding):
     """(N, C, H, W, KH, KW, OH, OW) of a convolution of images of `image_shape`."""
     batch, channels, height, width = image_shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
-    out_h, out_w = conv_output_size(height, kernel_h, stride_h, pad_h), conv_output_size(width, kernel_w, stride_w, pad_w)
+    out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
+    out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
     return batch, channels, height, width, kernel_h, kernel_w, out_h, out_w
 
 

@@ -1,7 +1,7 @@
 """Numerically stable elementwise functions that layers and losses share, as torch.nn.functional's."""
 
 from ..backend import get_array_module
-from ..kernels.dispatch import sigmoid  # noqa: F401  (1 / (1 + exp(-x)) without overflow: nanogan/kernels/activation.py)
+from ..kernels.dispatch import sigmoid  # noqa: F401  (1 / (1 + exp(-x)) without overflow)
 
 
 def softplus(x):

@@ -106,7 +106,8 @@ def fit_toy_gaussian(dim=2, steps=6000, batch_size=256, lr=None, optimizer="adam
         if step in stage_steps:
             stages.append(_stage(gan.generator, target, fixed_noise, step))
     settings = {"steps": steps, "discriminator": discriminator, "seed": seed, "backend": backend, "dim": dim,
-                "batch_size": batch_size, "lr": lr, "optimizer": optimizer, "train_seconds": time.perf_counter() - start}
+                "batch_size": batch_size, "lr": lr, "optimizer": optimizer,
+                "train_seconds": time.perf_counter() - start}
     return ToyGaussianRun(summarise(gan.generator, target, history, settings), stages, target_samples)
 
 

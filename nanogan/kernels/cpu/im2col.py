@@ -22,7 +22,8 @@ from ..workspace import scratch
 def im2col(x, kernel_size, stride, padding):
     batch, channels, height, width = x.shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
-    out_h, out_w = conv_output_size(height, kernel_h, stride_h, pad_h), conv_output_size(width, kernel_w, stride_w, pad_w)
+    out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
+    out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
     columns = scratch("columns", columns_shape(x.shape, kernel_size, stride, padding), x.dtype, np)
     blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)  # a view: scratch is contiguous
     # (C, H, W, N); copied once if x is stored otherwise, so that the slice copies below read runs of N values
@@ -48,7 +49,8 @@ def im2col(x, kernel_size, stride, padding):
 def col2im(columns, x_shape, kernel_size, stride, padding):
     batch, channels, height, width = x_shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
-    out_h, out_w = conv_output_size(height, kernel_h, stride_h, pad_h), conv_output_size(width, kernel_w, stride_w, pad_w)
+    out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
+    out_w = conv_output_size(width, kernel_w, stride_w, pad_w)
     blocks = columns.reshape(channels, kernel_h, kernel_w, out_h, out_w, batch)
     pixels = np.zeros((channels, height, width, batch), dtype=columns.dtype)
 
