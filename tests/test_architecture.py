@@ -21,6 +21,7 @@ LAYERS = [
     ("engine: kernels", ("kernels",)),
     ("engine: layers", ("nn",)),
     ("engine: optimizers", ("optim",)),
+    ("engine: objectives", ("objectives", "penalties")),
     ("engine: training and checks", ("gradcheck", "training")),
     ("tools", ("models", "data", "io", "metrics", "images", "plots", "cli")),
     ("applications", ("toy", "dcgan")),

@@ -30,5 +30,10 @@ class Flatten(Module):
         (input_shape,) = self.saved_tensors(grad_output)
         return grad_output.reshape(input_shape)
 
+    def double_backward(self, grad_grad_input):
+        _, grad_output = self.saved_for_double_backward()
+        # dx = g reshaped, so dP/dg = v reshaped back
+        return grad_grad_input.reshape(grad_output.shape), None
+
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
