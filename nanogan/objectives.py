@@ -19,9 +19,12 @@ default; the others are Goodfellow et al. (2014, the minimax form), Mao et al.
 Gulrajani et al. (2017).
 """
 
+from dataclasses import dataclass
+
 from .backend import get_array_module
 from .nn import BCELoss, BCEWithLogitsLoss, Sigmoid
 from .nn.spectral_norm import SpectralNorm
+from .penalties import make_penalties
 
 LOSSES = ("bce", "saturating", "lsgan", "hinge", "wgan-clip", "wgan-gp")
 CLIP_VALUE = 0.01  # WGAN's weight clipping bound c (Arjovsky et al., 2017)
@@ -202,3 +205,56 @@ def check_combination(objective, discriminator, penalties=()):
     if penalties and ends_in_sigmoid:
         raise ValueError("a gradient penalty is taken on D's logit, but D ends in Sigmoid; drop the Sigmoid and "
                          "use BCE(BCEWithLogitsLoss())")
+
+
+@dataclass
+class GANOptions:
+    """A run's objective and regularisers, as the command lines take them; the defaults are the article's GAN."""
+
+    loss: str = "bce"  # one of LOSSES
+    r1: float = 0.0  # gamma of the R1 penalty on real data; 0: none
+    spectral_norm: bool = False  # spectral normalisation of every weight layer of D
+    pack: int = 1  # PacGAN: D judges this many samples at once
+    minibatch_std: bool = False  # a minibatch standard deviation layer before D's last layer
+    n_critic: int = 1  # D steps per G step
+
+    def check(self, batch_size):
+        """ValueError, saying what to change, for a setting or a combination that makes no sense."""
+        if self.loss not in LOSSES:
+            raise ValueError(f"unknown loss {self.loss!r}: expected one of {', '.join(LOSSES)}")
+        if self.r1 < 0 or self.pack < 1 or self.n_critic < 1:
+            raise ValueError(f"expected r1 >= 0, pack >= 1 and n_critic >= 1, got r1 {self.r1:g}, pack {self.pack} "
+                             f"and n_critic {self.n_critic}")
+        if self.loss == "wgan-clip" and self.spectral_norm:
+            raise ValueError("weight clipping (--loss wgan-clip) and spectral normalisation both bound D's Lipschitz "
+                             "constant and fight each other; choose one (hinge or wgan-gp go with --spectral-norm)")
+        if batch_size % self.pack:
+            raise ValueError(f"the batch size {batch_size} is not a multiple of the pack size {self.pack}; "
+                             f"choose a batch size that is")
+        if self.minibatch_std and batch_size // self.pack < 2:
+            raise ValueError(f"the minibatch standard deviation needs at least 2 (packed) samples per batch, got "
+                             f"{batch_size // self.pack}; use a larger batch")
+
+    @property
+    def sigmoid(self):
+        """Whether D ends in Sigmoid: for bce and saturating, unless a gradient penalty needs the logit."""
+        return self.loss in ("bce", "saturating") and self.r1 == 0
+
+    def discriminator_options(self):
+        """The keyword arguments that build a D for these options (nanogan.models' discriminators)."""
+        return {"sigmoid": self.sigmoid, "spectral_norm": self.spectral_norm, "pack": self.pack,
+                "minibatch_std": self.minibatch_std}
+
+    def objective(self):
+        return make_objective(self.loss, logits=not self.sigmoid)
+
+    def penalties(self, rng):
+        """The gradient penalties, drawing WGAN-GP's interpolation weights from `rng`."""
+        return make_penalties(self.loss, self.r1, rng)
+
+    def label(self):
+        """A short name: "hinge + SN", "bce + pack 2", "wgan-gp, 5 D steps"."""
+        parts = [self.loss] + [f"R1 {self.r1:g}"] * (self.r1 > 0) + ["SN"] * self.spectral_norm
+        parts += [f"pack {self.pack}"] * (self.pack > 1) + ["mbstd"] * self.minibatch_std
+        steps = f", {self.n_critic} D steps" if self.n_critic > 1 else ""
+        return " + ".join(parts) + steps
