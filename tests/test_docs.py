@@ -101,6 +101,16 @@ SHARED_SYMBOLS = [
     ("docs/adam.md", "nanogan/optim/sgd.py", "SGD.step", ["b", "g", "momentum", "dampening", "lr", "param"]),
     ("docs/gan.md", "nanogan/training.py", "train_step", ["L_D", "L_G", "D", "G"]),
     ("docs/gradient-checking.md", "nanogan/gradcheck.py", "numerical_gradient", ["dy", "y", "h"]),
+    ("docs/double-backward.md", "nanogan/nn/linear.py", "Linear.double_backward", ["g", "v", "dP/dW", "dP/dg"]),
+    ("docs/double-backward.md", "nanogan/nn/conv.py", "Conv2d.double_backward",
+     ["g", "im2col(v)", "W_matrix", "dP/dW", "dP/dg"]),
+    ("docs/double-backward.md", "nanogan/nn/minibatch_std.py", "MinibatchStdDev.double_backward",
+     ["v", "d", "sd", "g_s", "dP/dz"]),
+    ("docs/double-backward.md", "nanogan/penalties.py", "R1Penalty.__call__", ["dP/du", "gamma", "u", "m"]),
+    ("docs/double-backward.md", "nanogan/penalties.py", "GradientPenalty.__call__", ["dP/du_i", "|u_i|", "m"]),
+    ("docs/objectives.md", "nanogan/objectives.py", "LeastSquares._half_square", ["dloss/ds", "s", "t", "m"]),
+    ("docs/objectives.md", "nanogan/nn/spectral_norm.py", "SpectralNorm._through_module",
+     ["dW", "dW_sn", "sigma", "u", "v"]),
 ]
 
 
@@ -352,7 +362,7 @@ def run(argv):
         env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1"}
         result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
-    return result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.returncode, result.stdout[-8000:] + result.stderr[-3000:]
 
 
 @pytest.fixture(scope="module")

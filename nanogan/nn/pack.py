@@ -5,10 +5,10 @@ generator that collapses onto a few modes makes packs of near-copies, which
 real packs never are.
 """
 
-from .module import Module
+from .flatten import Reshaping
 
 
-class Pack(Module):
+class Pack(Reshaping):
     """Samples n*m .. n*m + m - 1 concatenated along the feature (channel) axis:
     x (N, F) -> (N/m, m*F), x (N, C, H, W) -> (N/m, m*C, H, W). N must be a multiple of m."""
 
@@ -22,19 +22,8 @@ class Pack(Module):
         if x.ndim < 2 or x.shape[0] % self.m:
             raise self._error(f"expected input (N, ...) with N a multiple of {self.m}, got {tuple(x.shape)}; "
                               f"make the batch size a multiple of the pack size")
-        y = x.reshape(x.shape[0] // self.m, self.m * x.shape[1], *x.shape[2:])
-        self.save_for_backward(x.shape, output=y)
-        return y
-
-    def backward(self, grad_output):
-        (input_shape,) = self.saved_tensors(grad_output)
-        # dx = g split back into its m samples: the inverse reshape
-        return grad_output.reshape(input_shape)
-
-    def double_backward(self, grad_grad_input):
-        _, grad_output = self.saved_for_double_backward()
-        # dx = g reshaped, so dP/dg = v reshaped back
-        return grad_grad_input.reshape(grad_output.shape), None
+        # the backward (Reshaping's) splits g back into the m samples
+        return self._reshape(x, (x.shape[0] // self.m, self.m * x.shape[1], *x.shape[2:]))
 
     def extra_repr(self):
         return f"m={self.m}"

@@ -8,7 +8,7 @@
     format_ring_report    the final lines: modes covered, high-quality share
 
 The ring is the test of Metz et al. ("Unrolled Generative Adversarial
-Networks", 2017); the coverage metrics are GaussianRing.coverage's. The same
+Networks", 2017); the coverage metrics are GaussianMixture.coverage's. The same
 run takes another mixture (GaussianGrid) and the objectives and regularisers
 of GANOptions, as benchmarks/mode_collapse_lab.py compares them.
 """
@@ -53,11 +53,12 @@ def _coverage(generator, ring, fixed_noise):
 
 
 def fit_gaussian_ring(steps=5000, batch_size=256, lr=1e-3, seed=0, backend="numpy", log=print, log_every=500,
-                      options=None, lr_d=None, lr_g=None, data=None, betas=ADAM_BETAS):
+                      options=None, lr_d=None, lr_g=None, data=None, betas=ADAM_BETAS, records=RECORDS):
     """Train an MLP GAN (Adam, betas (0.5, 0.999)) on GaussianRing() and measure mode coverage; write nothing.
 
     options: GANOptions (default: the article's BCE GAN); lr_d, lr_g: the players' own learning rates
-    (None: lr); data: another GaussianMixture (GaussianGrid()); betas: Adam's.
+    (None: lr); data: another GaussianMixture (GaussianGrid()); betas: Adam's; records: about how many
+    points the history (and coverage.png) has.
     `log` receives a progress line every `log_every` steps. Returns a RingRun."""
     ring = GaussianRing() if data is None else data
     options = options or GANOptions()
@@ -69,7 +70,7 @@ def fit_gaussian_ring(steps=5000, batch_size=256, lr=1e-3, seed=0, backend="nump
     fixed_noise = sample_noise(rng, (EVAL_SAMPLES, NOISE_DIM), backend)
     real_samples = ring.sample(rng, PLOT_SAMPLES)
     stage_steps = sorted({0, steps // 5, 2 * steps // 5, 3 * steps // 5, 4 * steps // 5, steps})
-    record_every = max(1, steps // RECORDS)
+    record_every = max(1, steps // records)
     history, stages = [], []
 
     def add_stage(step, samples, coverage):
