@@ -72,7 +72,6 @@ class BCE(Objective):
     that outputs the logit s, D = sigmoid(s) (what a gradient penalty needs).
     """
 
-
     def __init__(self, criterion=None):
         self.criterion = BCELoss() if criterion is None else criterion
         self.probabilities = not isinstance(self.criterion, BCEWithLogitsLoss)
@@ -98,7 +97,6 @@ class SaturatingBCE(BCE):
     """The minimax game as first written: G minimises log(1 - D(G(z))), whose gradient vanishes
     where D rejects the fakes (docs/gan.md)."""
 
-
     def g_fake(self, output):
         loss, grad = self._bce(output, 0.0)  # BCE(D(G(z)), 0) = -log(1 - D(G(z)))
         return -loss, -grad  # L_G = log(1 - D(G(z))) = -BCE(D(G(z)), 0)
@@ -107,7 +105,6 @@ class SaturatingBCE(BCE):
 class LeastSquares(Objective):
     """Mao et al. (2017) with targets 1 for real and 0 for fake in D's loss, 1 in G's:
     L_D = mean (s_real - 1)^2 / 2 + mean s_fake^2 / 2, L_G = mean (s_fake - 1)^2 / 2."""
-
 
     @staticmethod
     def _half_square(output, target):
@@ -129,7 +126,6 @@ class Hinge(Objective):
     """The hinge loss of SN-GAN (Miyato et al., 2018): L_D = mean max(0, 1 - s_real) + mean max(0, 1 + s_fake),
     L_G = -mean s_fake."""
 
-
     def d_real(self, output):
         xp = get_array_module(output)
         # dloss/ds = -[s < 1] / m
@@ -150,7 +146,6 @@ class Wasserstein(Objective):
     The critic must be kept near 1-Lipschitz: by a gradient penalty (wgan-gp, Gulrajani et al., 2017),
     or by clipping its weights (WassersteinClip)."""
 
-
     def d_real(self, output):
         return -_mean(output), _constant_gradient(output, -1.0)  # dloss/ds = -1 / m
 
@@ -163,7 +158,6 @@ class Wasserstein(Objective):
 
 class WassersteinClip(Wasserstein):
     """Wasserstein with every weight of D clipped to [-clip_value, clip_value] after each D update."""
-
 
     def __init__(self, clip_value=CLIP_VALUE):
         self.clip_value = clip_value

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from helpers import assert_gradcheck, random_array
-from nanogan import nn
-from nanogan.backend import to_numpy
+from nanogan import manual_seed, nn
+from nanogan.backend import to_backend, to_numpy
 from nanogan.gradcheck import check_double_backward, numerical_gradient, relative_error
 from nanogan.models import Discriminator
 from nanogan.models.toy import MLPDiscriminator
@@ -198,3 +198,19 @@ def torch_dcgan_critic(torch):
             return super().load_state_dict({self.torch_name(key): value for key, value in state.items()})
 
     return Critic().double()
+
+
+@pytest.mark.parametrize("penalty", ["r1", "gp"])
+def test_penalties_keep_float32_and_agree_across_backends(backend, penalty):
+    rng = np.random.default_rng(12)
+    real, fake = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
+    grads = {}
+    for name in ("numpy", backend):
+        manual_seed(0)  # the same weights on both
+        critic = MLPDiscriminator(2, hidden=5, sigmoid=False, pack=2, minibatch_std=True).to(name)
+        make = R1Penalty(1.0) if penalty == "r1" else GradientPenalty(np.random.default_rng(13))
+        value = make(critic, to_backend(real, name, np.float32), to_backend(fake, name, np.float32))
+        assert value.dtype == np.float32
+        grads[name] = [to_numpy(parameter.grad) for parameter in critic.parameters()]
+    for numpy_grad, backend_grad in zip(grads["numpy"], grads[backend]):
+        np.testing.assert_allclose(backend_grad, numpy_grad, rtol=1e-4, atol=1e-6)

@@ -8,7 +8,7 @@ from helpers import assert_close
 from nanogan import nn, optim
 from nanogan.gradcheck import numerical_gradient, relative_error
 from nanogan.models.toy import MLPDiscriminator, MLPGenerator
-from nanogan.objectives import (BCE, LOSSES, GANOptions, LeastSquares, SaturatingBCE, WassersteinClip, check_combination,
+from nanogan.objectives import (BCE, LOSSES, GANOptions, SaturatingBCE, WassersteinClip, check_combination,
                                 make_objective)
 from nanogan.training import train_step, train_step_n_critic
 
