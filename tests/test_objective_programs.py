@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from nanogan.data import synthetic_faces
-from nanogan.dcgan.trainer import DCGANConfig, DCGANTrainer, read_config
+from nanogan.dcgan.trainer import DCGANConfig, DCGANTrainer, load_models, read_config
 from nanogan.nn import BatchNorm2d, MinibatchStdDev, Pack, Sigmoid, SpectralNorm
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -80,6 +80,8 @@ def test_options_are_saved_and_a_resumed_run_continues_with_them(tmp_path):
     first.train_step()
     first.save(tmp_path / "checkpoint.npz")
     assert read_config(tmp_path / "checkpoint.npz") == config
+    _, discriminator, _ = load_models(tmp_path / "checkpoint.npz")  # for evaluation: the run's own D
+    assert type(discriminator.main[0]) is Pack and BatchNorm2d not in [type(layer) for layer in discriminator.main]
     resumed = DCGANTrainer.from_checkpoint(tmp_path / "checkpoint.npz", faces)
     resumed.train_step()
     for key, value in whole.discriminator.state_dict().items():

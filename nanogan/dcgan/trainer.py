@@ -82,9 +82,7 @@ class DCGANTrainer:
         manual_seed(config.seed)
         options = config.options()
         self.generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
-        # a gradient penalty is per sample, which BatchNorm is not (Gulrajani et al.): D goes without it then
-        self.discriminator = Discriminator(config.nc, config.ndf, config.image_size, batch_norm=not _penalised(options),
-                                           **options.discriminator_options()).to(config.backend)
+        self.discriminator = build_discriminator(config)
         betas = (config.beta1, 0.999)
         self.g_optimizer = Adam(self.generator.parameters(), lr=config.lr_g or config.lr, betas=betas)
         self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.lr_d or config.lr, betas=betas)
@@ -157,8 +155,16 @@ class DCGANTrainer:
         return trainer
 
 
-def _penalised(options):
-    return options.loss == "wgan-gp" or options.r1 > 0
+def build_discriminator(config):
+    """The run's D on its backend: the tutorial's, changed by the objective settings (docs/objectives.md).
+
+    A gradient penalty is per sample, which BatchNorm is not (Gulrajani et al.): under one, D goes without it.
+    Its outputs are probabilities only for bce and saturating without a penalty; otherwise scores.
+    """
+    options = config.options()
+    penalised = options.loss == "wgan-gp" or options.r1 > 0
+    return Discriminator(config.nc, config.ndf, config.image_size, batch_norm=not penalised,
+                         **options.discriminator_options()).to(config.backend)
 
 
 def _fits_on_device(images, backend):
@@ -195,7 +201,7 @@ def load_models(path, backend=None):
     if backend is not None:
         config.backend = backend
     generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
-    discriminator = Discriminator(config.nc, config.ndf, config.image_size).to(config.backend)
+    discriminator = build_discriminator(config)
     try:
         generator.load_state_dict(arrays["generator"])
         discriminator.load_state_dict(arrays["discriminator"])
