@@ -132,7 +132,8 @@ def main():
     parser.add_argument("--jobs", type=int, default=1, help="runs side by side (default 1)")
     parser.add_argument("--out", default="runs/mode_collapse_lab", help="output folder")
     parser.add_argument("--report", action="store_true",
-                        help="train nothing: write table.md and samples.png from the results.json in --out")
+                        help="train nothing: write table.md and samples.png from the results.json in --out "
+                             "(without --report, the runs already in that file are kept and not run again)")
     args = parser.parse_args()
     names = args.only.split(",") if args.only else list(REMEDIES)
     unknown = [name for name in names if name not in REMEDIES] + [d for d in args.data.split(",") if d not in DATA]
@@ -140,12 +141,17 @@ def main():
         parser.error(f"unknown remedy or data set {', '.join(unknown)}; expected some of "
                      f"{', '.join(REMEDIES)} and {', '.join(DATA)}")
     os.makedirs(args.out, exist_ok=True)
-    jobs = [(name, data_name, seed, args.steps_scale) for seed in range(args.seeds) for name in names
-            for data_name in args.data.split(",")]  # seed by seed: a stopped lab has every remedy on its first seeds
+    # data set by data set, seed by seed: a stopped lab has every remedy on the ring's first seeds
+    jobs = [(name, data_name, seed, args.steps_scale) for data_name in args.data.split(",")
+            for seed in range(args.seeds) for name in names]
     results = []
-    if args.report:
+    if os.path.exists(os.path.join(args.out, "results.json")):  # a lab stopped half way goes on where it was
         with open(os.path.join(args.out, "results.json")) as file:
-            results, jobs = json.load(file), []
+            results = json.load(file)
+        done = {(result["remedy"], result["data"], result["seed"]) for result in results}
+        jobs = [job for job in jobs if job[:3] not in done]
+    if args.report:
+        jobs = []
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         for result in pool.map(run_one, jobs):
             results.append(result)

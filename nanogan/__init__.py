@@ -8,6 +8,8 @@ explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
     nanogan.optim       Adam and SGD
     nanogan.gradcheck   finite-difference checks for any module
     nanogan.training    one GAN training step: the alternating algorithm
+    nanogan.objectives  the GAN objectives (bce, lsgan, hinge, wgan, ...) and GANOptions
+    nanogan.penalties   gradient penalties (R1, WGAN-GP) on the layers' double backward
     nanogan.kernels     the array kernels behind the layers (im2col, BatchNorm, CUDA twins)
     nanogan.backend     the NumPy/CuPy switch
     tools
@@ -36,6 +38,7 @@ __version__ = "0.1.0"
 _LAZY = {name: name for name in ("backend", "blas", "cli", "data", "dcgan", "files", "gradcheck", "images", "io",
                                  "kernels", "metrics", "models", "nn", "optim", "plots", "random", "toy", "training")}
 _LAZY.update(manual_seed="random", get_num_threads="kernels.threads", set_num_threads="kernels.threads")
+_LAZY.update(objectives="objectives", penalties="penalties")
 
 __all__ = sorted(_LAZY)
 

@@ -27,12 +27,11 @@ class StepMetrics:
     Call `to_host()` when you want Python floats, e.g. every N steps for logging.
     """
 
-    loss_d: object  # L_D, the sum of its real and fake terms (BCE: -log D(x) - log(1 - D(G(z))))
+    loss_d: object  # L_D, the sum of its real and fake terms (BCE: -log D(x) - log(1 - D(G(z)))), plus any penalties
     loss_g: object  # L_G after the D step (BCE: -log D(G(z)))
     d_real: object  # mean D(x): D's belief that real images are real (a score, for the score objectives)
     d_fake: object  # mean D(G(z)) before the D step
     d_fake_after: object  # mean D(G(z)) after the D step, seen by the G step
-    penalty: object = 0.0  # the gradient penalties added to L_D (0 without any)
 
     def to_host(self):
         return {field.name: float(to_numpy(getattr(self, field.name))) for field in fields(self)}
@@ -41,7 +40,7 @@ class StepMetrics:
 def discriminator_step(discriminator, d_optimizer, objective, real, fake, penalties=()):
     """One D update on the real batch and a batch of fakes (from which no gradient flows into G).
 
-    Returns (L_D, D(x), D(G(z)), the penalties' sum)."""
+    Returns (L_D with the penalties, D(x), D(G(z)))."""
     # minimise L_D = l_real(D(x)) + l_fake(D(G(z))) + penalties   (BCE: -log D(x) - log(1 - D(G(z))))
     d_optimizer.zero_grad()
     d_output_real = discriminator(real)
@@ -50,10 +49,10 @@ def discriminator_step(discriminator, d_optimizer, objective, real, fake, penalt
     d_output_fake = discriminator(fake)
     loss_d_fake, grad_fake = objective.d_fake(d_output_fake)
     discriminator.backward(grad_fake)  # the gradient into fake is dropped: G is not trained here
-    penalty = sum(penalty(discriminator, real, fake) for penalty in penalties)  # each adds its dP/dθ_D
+    penalty = sum(each(discriminator, real, fake) for each in penalties)  # each adds its dP/dθ_D into .grad
     d_optimizer.step()
     objective.constrain(discriminator)  # WGAN's weight clipping; nothing for the other objectives
-    return loss_d_real + loss_d_fake, d_output_real, d_output_fake, penalty
+    return loss_d_real + loss_d_fake + penalty, d_output_real, d_output_fake
 
 
 def generator_step(generator, discriminator, g_optimizer, objective, fake):
@@ -90,11 +89,11 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, objective, re
     objective = as_objective(objective)
     fake = generator(noise)  # G keeps its cache for the G step
     # (1) D step: minimise L_D = -log D(x) - log(1 - D(G(z))) for BCE
-    loss_d, d_output_real, d_output_fake, penalty = discriminator_step(discriminator, d_optimizer, objective, real,
-                                                                        fake, penalties)
+    loss_d, d_output_real, d_output_fake = discriminator_step(discriminator, d_optimizer, objective, real, fake,
+                                                              penalties)
     # (2) G step: minimise L_G = -log D(G(z)) for BCE, through the updated D
     loss_g, d_output_after = generator_step(generator, discriminator, g_optimizer, objective, fake)
-    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean(), penalty)
+    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean())
 
 
 def train_step_n_critic(generator, discriminator, g_optimizer, d_optimizer, objective, batches, penalties=()):
@@ -103,10 +102,10 @@ def train_step_n_critic(generator, discriminator, g_optimizer, d_optimizer, obje
     objective = as_objective(objective)
     for real, noise in batches:
         fake = generator(noise)  # the last one's cache serves the G step
-        loss_d, d_output_real, d_output_fake, penalty = discriminator_step(discriminator, d_optimizer, objective,
-                                                                            real, fake, penalties)
+        loss_d, d_output_real, d_output_fake = discriminator_step(discriminator, d_optimizer, objective, real, fake,
+                                                                  penalties)
     loss_g, d_output_after = generator_step(generator, discriminator, g_optimizer, objective, fake)
-    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean(), penalty)
+    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean())
 
 
 def sample_noise(generator, shape, backend, dtype="float32"):

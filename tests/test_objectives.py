@@ -200,7 +200,8 @@ def torch_training_step(torch, generator, critic, g_opt, d_opt, options, batches
         d_opt.zero_grad()
         fake = generator["main"](noise)
         loss_d = d_real(D(real)) + d_fake(D(fake.detach()))
-        (loss_d + penalty(real, fake.detach())).backward()
+        loss_d = loss_d + penalty(real, fake.detach())  # StepMetrics.loss_d includes the penalties
+        loss_d.backward()
         d_opt.step()
         if options.loss == "wgan-clip":
             with torch.no_grad():
