@@ -51,7 +51,13 @@ REMEDIES = {
     # second tries for the two that the first settings left collapsed (the ring only, docs/objectives.md)
     "wgan-gp-1e-3": remedy(GANOptions(loss="wgan-gp", n_critic=5), lr_d=1e-3, lr_g=1e-3, betas=(0.5, 0.9)),
     "hinge+sn-ttur": remedy(GANOptions(loss="hinge", spectral_norm=True), lr_d=4e-3, lr_g=1e-3),
+    # four times as long: the best of the ring for the grid, WGAN-GP for the ring (docs/objectives.md)
+    "lsgan-20k": remedy(GANOptions(loss="lsgan"), steps=20000),
+    "lsgan-20k-lr2e-4": remedy(GANOptions(loss="lsgan"), lr_d=2e-4, lr_g=2e-4, steps=20000),
+    "lsgan+pack-20k": remedy(GANOptions(loss="lsgan", pack=2), steps=20000),
+    "wgan-gp-20k": remedy(GANOptions(loss="wgan-gp", n_critic=5), lr_d=1e-4, lr_g=1e-4, betas=(0.5, 0.9), steps=20000),
 }
+COST_STEPS = 200  # G steps timed (CPU time of this process alone) for each remedy's cost per step
 DATA = {"ring": GaussianRing, "grid": GaussianGrid}
 RECORDS = 20  # coverage measured about this often per run: the table needs only the last
 
@@ -61,7 +67,7 @@ def run_one(job):
     name, data_name, seed, steps_scale = job
     settings = REMEDIES[name]
     steps = max(1, round(settings["steps"] * steps_scale))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     run = fit_gaussian_ring(steps=steps, seed=seed, options=settings["options"], lr_d=settings["lr_d"],
                             lr_g=settings["lr_g"], betas=settings["betas"], data=DATA[data_name](),
                             log=lambda line: None, log_every=steps, records=RECORDS)
@@ -71,7 +77,17 @@ def run_one(job):
             "modes_covered": summary["modes_covered"],
             "num_modes": summary["num_modes"], "high_quality_share": summary["high_quality_share"],
             "distance_to_data": summary["distance_to_data"], "train_seconds": summary["train_seconds"],
-            "seconds": time.perf_counter() - start, "samples": run.stages[-1]["samples"].tolist()}
+            "seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu_start,
+            "samples": run.stages[-1]["samples"].tolist()}
+
+
+def cost_per_step(name):
+    """CPU milliseconds per G step (with its D steps and penalties) of a remedy on the ring, one BLAS thread."""
+    settings = REMEDIES[name]
+    start = time.process_time()
+    fit_gaussian_ring(steps=COST_STEPS, options=settings["options"], lr_d=settings["lr_d"], lr_g=settings["lr_g"],
+                      betas=settings["betas"], log=lambda line: None, log_every=COST_STEPS, records=1)
+    return 1000 * (time.process_time() - start) / COST_STEPS
 
 
 def median_run(runs):
@@ -83,7 +99,8 @@ def median_run(runs):
 def table(results):
     """Markdown: one row per remedy, per data set the medians over the seeds."""
     lines = ["| remedy | settings | data | modes covered (each seed) | median modes | median high-quality share | "
-             "median distance to data | seconds per run |", "|---|---|---|---|---|---|---|---|"]
+             "median distance to data | CPU ms per G step |", "|---|---|---|---|---|---|---|---|"]
+    costs = {name: cost_per_step(name) for name in REMEDIES if any(r["remedy"] == name for r in results)}
     for name in REMEDIES:
         for data_name in DATA:
             runs = sorted((r for r in results if r["remedy"] == name and r["data"] == data_name),
@@ -97,33 +114,31 @@ def table(results):
                 f"| {name} | {settings} | {data_name} | {', '.join(str(r['modes_covered']) for r in runs)} "
                 f"| {statistics.median(r['modes_covered'] for r in runs):g}/{first['num_modes']} "
                 f"| {100 * statistics.median(r['high_quality_share'] for r in runs):.1f}% "
-                f"| {statistics.median(r['distance_to_data'] for r in runs):.3f} "
-                f"| {statistics.median(r['train_seconds'] for r in runs):.0f} |")
+                f"| {statistics.median(r['distance_to_data'] for r in runs):.3f} | {costs[name]:.1f} |")
     return "\n".join(lines) + "\n"
 
 
-def figure(results, path):
-    """Final samples of each remedy's median seed: one row per data set, one column per remedy."""
-    names = [name for name in REMEDIES if any(r["remedy"] == name for r in results)]
-    plot = Figure(figsize=(2.4 * len(names), 5.0), layout="constrained")
-    axes = plot.subplots(len(DATA), len(names), squeeze=False)
-    for row, (data_name, make_data) in enumerate(DATA.items()):
-        data = make_data()
+def figure(results, path, columns=8):
+    """Final samples of the median seed of each remedy and data set, `columns` panels a row."""
+    panels = [(name, data_name) for name in REMEDIES for data_name in DATA
+              if any(r["remedy"] == name and r["data"] == data_name for r in results)]
+    rows = -(-len(panels) // columns)
+    plot = Figure(figsize=(2.2 * columns, 2.5 * rows), layout="constrained")
+    axes = plot.subplots(rows, columns, squeeze=False).ravel()
+    for axis, (name, data_name) in zip(axes, panels):
+        data = DATA[data_name]()
         limit = 1.4 * np.abs(data.centres).max()
-        for column, name in enumerate(names):
-            axis = axes[row, column]
-            runs = [r for r in results if r["remedy"] == name and r["data"] == data_name]
-            axis.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", xticks=[], yticks=[])
-            if not runs:
-                continue
-            run = median_run(runs)
-            axis.scatter(*np.array(run["samples"]).T, s=1, alpha=0.3, color="tab:orange")
-            axis.scatter(*data.centres.T, s=8, color="black", marker="x")
-            axis.set_title(f"{name}, {data_name}\n{run['modes_covered']}/{run['num_modes']} modes (seed {run['seed']})",
-                           fontsize="small")
+        run = median_run([r for r in results if r["remedy"] == name and r["data"] == data_name])
+        axis.scatter(*np.array(run["samples"]).T, s=1, alpha=0.3, color="tab:orange")
+        axis.scatter(*data.centres.T, s=8, color="black", marker="x")
+        axis.set(xlim=(-limit, limit), ylim=(-limit, limit), aspect="equal", xticks=[], yticks=[])
+        axis.set_title(f"{name}, {data_name}\n{run['modes_covered']}/{run['num_modes']} modes (seed {run['seed']})",
+                       fontsize="small")
+    for axis in axes[len(panels):]:
+        axis.set_visible(False)
     plot.suptitle("Final samples (orange) of the median seed; black crosses: the modes' centres")
     with atomic_write(path, "wb") as file:
-        plot.savefig(file, format="png", dpi=100)
+        plot.savefig(file, format="png", dpi=80)
 
 
 def main():
@@ -162,10 +177,11 @@ def main():
                   f"{result['num_modes']} modes, {100 * result['high_quality_share']:5.1f}% high quality, "
                   f"distance {result['distance_to_data']:.3f}, {result['seconds']:.0f} s", flush=True)
             write_json(os.path.join(args.out, "results.json"), results)
+    text = table(results)
     with atomic_write(os.path.join(args.out, "table.md"), "w") as file:
-        file.write(table(results))
+        file.write(text)
     figure(results, os.path.join(args.out, "samples.png"))
-    print(table(results))
+    print(text)
     print(json.dumps({"runs": len(results), "out": args.out}))
 
 
