@@ -35,7 +35,8 @@ __version__ = "0.1.0"
 # name -> the submodule that defines it; a submodule is its own entry
 _LAZY = {name: name for name in ("backend", "blas", "cli", "data", "dcgan", "files", "gradcheck", "images", "io",
                                  "kernels", "metrics", "models", "nn", "optim", "plots", "random", "toy", "training")}
-_LAZY.update(manual_seed="random", get_num_threads="kernels.threads", set_num_threads="kernels.threads")
+_LAZY.update(manual_seed="random", get_num_threads="kernels.threads", set_num_threads="kernels.threads",
+             no_grad="nn", is_grad_enabled="nn", save="io", load="io")
 
 __all__ = sorted(_LAZY)
 

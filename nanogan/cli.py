@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 
-from .backend import BACKENDS, BackendUnavailableError, get_backend
+from .backend import BACKENDS, BackendUnavailableError, canonical_name, get_backend
 
 
 def fail(message):
@@ -47,8 +47,9 @@ def unit_interval_float(text):
 
 
 def add_backend_argument(parser):
-    parser.add_argument("--backend", choices=BACKENDS, default="numpy",
-                        help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU)")
+    parser.add_argument("--backend", type=canonical_name, choices=BACKENDS, default="numpy",
+                        help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU; cuda is another name "
+                             "for it)")
     parser.add_argument("--tf32", action="store_true",
                         help="with --backend cupy: TF32 tensor-core matrix products, faster but with about "
                              "1e-3 relative error (default: exact float32)")

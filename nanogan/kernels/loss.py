@@ -26,3 +26,10 @@ def binary_cross_entropy_backward(p, y, upstream):
 
     upstream: dL/dloss, a number or a 0-d array."""
     return upstream * (p - y) / get_array_module(p).maximum(p * (1 - p), GRAD_EPS) / p.size
+
+
+def outside_unit_interval(p):
+    """Whether any probability is outside [0, 1] (a logit, say), as a 0-d bool array on p's device.
+
+    NaN is not counted: it is a diverged run, which the training loop reports as such."""
+    return ((p < 0) | (p > 1)).any()

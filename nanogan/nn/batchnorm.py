@@ -50,13 +50,13 @@ class _BatchNorm(Module):
         self.register_buffer("running_var", np.ones(num_features, dtype=np.float32))
         self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
 
-    def _check_input(self, x):
+    def _check_shape(self, x):
         if x.ndim not in self.input_ranks or x.shape[1] != self.num_features:
             layout = self.input_layout.format(C=self.num_features)
             raise self._error(f"expected input of shape {layout}, got {tuple(x.shape)}")
 
     def forward(self, x):
-        self._check_input(x)
+        self._check_shape(x)
         x_rows = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
         count = x_rows.shape[1]  # m: values per channel
         if self.training and count < 2:

@@ -66,7 +66,7 @@ class _ConvNd(Module):
         if self.bias is not None:
             init.fan_in_uniform_(self.bias, self._fan_in)
 
-    def _check_input(self, x):
+    def _check_shape(self, x):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise self._error(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
 
@@ -112,7 +112,7 @@ class Conv2d(_ConvNd):
         )
 
     def forward(self, x):
-        self._check_input(x)
+        self._check_shape(x)
         batch, _, height, width = x.shape
         padded = (height + 2 * self.padding[0], width + 2 * self.padding[1])
         if padded[0] < self.kernel_size[0] or padded[1] < self.kernel_size[1]:
@@ -176,7 +176,7 @@ class ConvTranspose2d(_ConvNd):
         return batch, self.out_channels, out_h, out_w
 
     def forward(self, x):
-        self._check_input(x)
+        self._check_shape(x)
         output_shape = self.output_shape(x.shape)
         if min(output_shape[2:]) < 1:
             raise self._error(

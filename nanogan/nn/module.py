@@ -77,13 +77,71 @@ class Module:
     # -- forward and backward ----------------------------------------------
 
     def __call__(self, *inputs):
+        """`module(x)`: check x (`check_input`), then run `forward(x)`."""
+        if inputs:
+            self.check_input(inputs[0])
         return self.forward(*inputs)
 
     def forward(self, *inputs):
+        """Compute the output from the input, saving what `backward` needs (`save_for_backward`).
+
+        Subclasses define it; call the module (`module(x)`), not `forward`, so that the input is checked.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
     def backward(self, grad_output):
+        """Take dL/dy (shaped like the last forward's output), add dL/dparam into each parameter's
+        `.grad`, and return dL/dx (shaped like that forward's input). Subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    def check_input(self, x):
+        """Refuse an input that the layer would compute on silently wrong, as PyTorch does at forward.
+
+        x must be an array (NumPy, CuPy, ...) of floating-point dtype, and, for a module that holds
+        parameters (or floating-point buffers), of their dtype and on their backend: a float64 batch
+        into a float32 model is an error here, not a float64 output and a failure at backward.
+        A layer that takes other inputs (integer indices, say) overrides this method.
+        """
+        if not hasattr(x, "shape"):
+            raise TypeError(
+                f"{self._describe()}: expected an array (numpy.ndarray or a CuPy array), got {type(x).__name__}; "
+                f"convert it first, e.g. np.asarray(x, dtype=np.float32)"
+            )
+        reference = self._reference_array()
+        if reference is None:
+            if x.dtype.kind != "f":
+                raise self._error(
+                    f"expected a floating-point input, got dtype {x.dtype}; convert it with x.astype(np.float32)"
+                )
+            return
+        expected, got = backend_name(reference), backend_name(x)
+        if got != expected:
+            raise self._error(
+                f"expected input on {expected} (the parameters' backend), got an array on {got}; move the input "
+                f"with nanogan.backend.to_backend(x, {expected!r}), or the model with model.to({got!r})"
+            )
+        if x.dtype != reference.dtype:
+            model_fix = f", or the model with model.to(dtype=np.{x.dtype})" if np.issubdtype(x.dtype, np.floating) else ""
+            raise self._error(
+                f"expected input of dtype {reference.dtype} (the parameters'), got dtype {x.dtype}; "
+                f"convert the input with x.astype(np.{reference.dtype}){model_fix}"
+            )
+
+    def _reference_array(self):
+        """The array whose dtype and backend inputs must match: this module's first parameter, else
+        the first that a child holds, else a floating-point buffer, else None (a layer without
+        state, such as ReLU, takes any floating-point input)."""
+        for parameter in self._parameters.values():
+            return parameter.data
+        for child in self._modules.values():
+            reference = child._reference_array()
+            if reference is not None:
+                return reference
+        for name in self._buffers:
+            buffer = getattr(self, name)
+            if buffer.dtype.kind == "f":
+                return buffer
+        return None
 
     def save_for_backward(self, *arrays, output):
         """Keep `arrays` for backward, and the shape and dtype of `output` to check its gradient.
