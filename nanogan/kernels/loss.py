@@ -15,7 +15,8 @@ GRAD_EPS = 1e-12  # and keeps its gradient's denominator p * (1 - p) at least th
 def binary_cross_entropy(p, y):
     """loss = -mean(y * log(p) + (1 - y) * log(1 - p)), each log clamped at -100: a 0-d array."""
     xp = get_array_module(p)
-    with np.errstate(divide="ignore"):  # log(0) = -inf on NumPy, clamped just below (CuPy never warns)
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, clamped just below; log(p < 0) = nan
+        # (an input outside [0, 1], which BCELoss reports); CuPy never warns
         log_p = xp.maximum(xp.log(p), LOG_CLAMP)
         log_one_minus_p = xp.maximum(xp.log(1 - p), LOG_CLAMP)
     return xp.asarray(-(y * log_p + (1 - y) * log_one_minus_p).mean())

@@ -79,8 +79,9 @@ class BCELoss(_Loss):
 
     def check_deferred(self):
         """Raise the error for inputs outside [0, 1] seen since the last call on a GPU backend (waits for the device)."""
-        outside, self._outside = self._outside, None
-        if outside is not None and bool(outside):
+        found = self._outside is not None and bool(self._outside)
+        self._outside = None
+        if found:
             raise self._outside_error()
 
     def _check_probabilities(self, p):

@@ -282,7 +282,7 @@ class Module:
             get_array_module(target).copyto(target, value)
 
     def to(self, backend=None, dtype=None):
-        """Move parameters and buffers to `backend` ("numpy" | "cupy") and/or cast
+        """Move parameters and buffers to `backend` ("numpy" | "cupy", or "cuda" for "cupy") and/or cast
         floating-point ones to `dtype`; returns self.
 
         Optimizers follow their parameters: their state moves at their next step.
@@ -295,6 +295,14 @@ class Module:
                 target_dtype = dtype if np.issubdtype(array.dtype, np.floating) else None
                 setattr(module, name, to_backend(array, backend or backend_name(array), target_dtype))
         return self
+
+    def float(self):
+        """Cast floating-point parameters and buffers to float32, as torch's `.float()`; returns self."""
+        return self.to(dtype=np.float32)
+
+    def double(self):
+        """Cast floating-point parameters and buffers to float64, as torch's `.double()`; returns self."""
+        return self.to(dtype=np.float64)
 
     # -- printing ------------------------------------------------------------
 

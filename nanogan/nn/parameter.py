@@ -30,7 +30,12 @@ class Parameter:
     def size(self):
         return self.data.size
 
+    def numel(self):
+        """How many numbers the parameter holds, as torch's `numel()`: sum(p.numel() for p in model.parameters())."""
+        return self.data.size
+
     def zero_grad(self):
+        """Set `.grad` to zero."""
         self.grad.fill(0)
 
     def to(self, backend=None, dtype=None):
