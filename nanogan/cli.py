@@ -30,14 +30,17 @@ def _number(kind, text, accept, expectation):
 
 
 def positive_int(text):
+    """An argparse type: an integer > 0, else exit 2 saying what was expected."""
     return _number(int, text, lambda value: value > 0, "a positive integer")
 
 
 def nonnegative_int(text):
+    """An argparse type: an integer >= 0."""
     return _number(int, text, lambda value: value >= 0, "an integer >= 0")
 
 
 def positive_float(text):
+    """An argparse type: a number > 0."""
     return _number(float, text, lambda value: value > 0, "a positive number")
 
 
@@ -47,6 +50,7 @@ def unit_interval_float(text):
 
 
 def add_backend_argument(parser):
+    """Add --backend (numpy, cupy or its other name cuda) and --tf32 to `parser`."""
     parser.add_argument("--backend", type=canonical_name, choices=BACKENDS, default="numpy",
                         help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU; cuda is another name "
                              "for it)")

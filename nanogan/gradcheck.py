@@ -61,6 +61,7 @@ class GradcheckReport:
 
     @property
     def max_error(self):
+        """The worst relative error over every checked array."""
         return max((error for error, *_ in self.errors.values()), default=0.0)
 
     @property

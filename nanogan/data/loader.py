@@ -157,10 +157,12 @@ class BatchLoader(ArrayLoader):
 
     @property
     def images(self):
+        """The uint8 images (N, C, H, W) that batches are cut from."""
         return self.arrays[0]
 
     @property
     def num_images(self):
+        """N, the number of images (the state dict's name for num_samples)."""
         return self.num_samples
 
     def next_batch(self, backend="numpy", dtype=np.float32):

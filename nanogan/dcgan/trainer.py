@@ -90,9 +90,11 @@ class DCGANTrainer:
         return metrics
 
     def generate(self, noise):
+        """G(noise) in eval mode, without touching training state (generate_images)."""
         return generate_images(self.generator, noise)
 
     def save(self, path):
+        """Write the whole run (networks, optimizers, data position, random states, config) to `path`, atomically."""
         arrays = {
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),

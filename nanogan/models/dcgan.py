@@ -78,9 +78,11 @@ class Generator(Module):
         dcgan_init_(self)
 
     def forward(self, z):
+        """z: (N, nz, 1, 1) -> images: (N, nc, image_size, image_size) in [-1, 1]."""
         return self.main(z)
 
     def backward(self, grad_output):
+        """dL/dimages -> dL/dz, through the whole stack; adds into every parameter's .grad."""
         return self.main.backward(grad_output)
 
     def summary(self, batch_size=1):
@@ -107,15 +109,18 @@ class Discriminator(Module):
         dcgan_init_(self)
 
     def forward(self, images):
+        """images: (N, nc, image_size, image_size) -> D(x): (N,), probabilities."""
         expected = (self.nc, self.image_size, self.image_size)
         if images.ndim != 4 or tuple(images.shape[1:]) != expected:
             raise self._error(f"expected images of shape (N, {', '.join(map(str, expected))}), got {tuple(images.shape)}")
         return self.main(images).reshape(-1)  # (N, 1, 1, 1) -> (N,)
 
     def backward(self, grad_output):
+        """dL/dD(x): (N,) -> dL/dimages: (N, nc, image_size, image_size)."""
         return self.main.backward(grad_output.reshape(-1, 1, 1, 1))
 
     def summary(self, batch_size=1):
+        """One line per layer with its output shape and parameter count."""
         return summary(self, (batch_size, self.nc, self.image_size, self.image_size))
 
     def extra_repr(self):

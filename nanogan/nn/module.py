@@ -37,6 +37,7 @@ def no_grad():
 
 
 def is_grad_enabled():
+    """False inside `no_grad()`, where forward passes save nothing for backward."""
     return _grad_enabled
 
 
@@ -178,36 +179,44 @@ class Module:
     # -- traversal -----------------------------------------------------------
 
     def named_children(self):
+        """(name, module) for each direct child, in definition order."""
         yield from self._modules.items()
 
     def children(self):
+        """Each direct child module, in definition order."""
         for _, module in self.named_children():
             yield module
 
     def named_modules(self, prefix=""):
+        """(name, module) for this module and every submodule, depth first, names joined with '.'."""
         yield prefix, self
         for name, child in self._modules.items():
             yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def modules(self):
+        """This module and every submodule, depth first."""
         for _, module in self.named_modules():
             yield module
 
     def named_parameters(self):
+        """(name, Parameter) for every parameter, in definition order, with PyTorch's names."""
         for module_name, module in self.named_modules():
             for name, parameter in module._parameters.items():
                 yield (f"{module_name}.{name}" if module_name else name), parameter
 
     def parameters(self):
+        """Every Parameter, in definition order: what an optimizer takes."""
         for _, parameter in self.named_parameters():
             yield parameter
 
     def named_buffers(self):
+        """(name, array) for every buffer (state that is not learned, such as running_mean)."""
         for module_name, module in self.named_modules():
             for name in module._buffers:
                 yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
 
     def buffers(self):
+        """Every buffer array."""
         for _, buffer in self.named_buffers():
             yield buffer
 
@@ -221,14 +230,19 @@ class Module:
     # -- modes and gradients --------------------------------------------------
 
     def train(self, mode=True):
+        """Set training mode (mode=True) or eval mode on this module and every submodule; returns self.
+
+        Training mode: BatchNorm uses batch statistics and updates its running ones, Dropout drops."""
         for module in self.modules():
             module.training = mode
         return self
 
     def eval(self):
+        """Set eval mode (BatchNorm uses its running statistics, Dropout passes inputs through); returns self."""
         return self.train(False)
 
     def zero_grad(self):
+        """Set the `.grad` of every parameter to zero: call before each backward that should not accumulate."""
         for parameter in self.parameters():
             parameter.zero_grad()
 

@@ -20,14 +20,17 @@ class Parameter:
 
     @property
     def shape(self):
+        """The shape of `.data`."""
         return self.data.shape
 
     @property
     def dtype(self):
+        """The dtype of `.data`."""
         return self.data.dtype
 
     @property
     def size(self):
+        """The number of entries of `.data` (also `numel()`)."""
         return self.data.size
 
     def numel(self):
