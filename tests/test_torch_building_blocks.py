@@ -127,3 +127,13 @@ def test_schedules_give_pytorchs_learning_rates(name, arguments):
         torch_scheduler.step()
     state, torch_state = scheduler.state_dict(), torch_scheduler.state_dict()
     assert state["last_epoch"] == torch_state["last_epoch"] and state["base_lrs"] == torch_state["base_lrs"]
+
+
+def test_the_user_guides_pytorch_block_runs(tmp_path, monkeypatch):
+    from test_docs import NOT_RUN, ROOT, parse_page
+
+    blocks = [code for language, code, _, before in parse_page(ROOT / "docs" / "user-guide.md")[1]
+              if language == "python" and NOT_RUN.search(before) and "needs PyTorch" in before]
+    assert len(blocks) == 1
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[0], "docs/user-guide.md (PyTorch block)", "exec"), {"__name__": "__docs__"})  # noqa: S102
