@@ -2,11 +2,12 @@
 (or prints through cli.fail) resolves to a module or an attribute."""
 
 import ast
-import importlib
 import re
 from pathlib import Path
 
 import pytest
+
+from test_docs import resolve_module_path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "nanogan"
 NAME = re.compile(r"\bnanogan(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
@@ -56,20 +57,6 @@ def quoted_names():
     return names
 
 
-def resolve(name):
-    """The object that a dotted name denotes: the longest importable module, then attributes."""
-    parts = name.split(".")
-    for split in range(len(parts), 0, -1):
-        try:
-            value = importlib.import_module(".".join(parts[:split]))
-        except ImportError:
-            continue
-        for attribute in parts[split:]:
-            value = getattr(value, attribute)
-        return value
-    raise ImportError(name)
-
-
 NAMES = quoted_names()
 
 
@@ -79,10 +66,7 @@ def test_the_messages_quote_names_at_all():
 
 @pytest.mark.parametrize("name", sorted(NAMES))
 def test_each_name_quoted_in_an_error_message_exists(name):
-    try:
-        resolve(name)
-    except (ImportError, AttributeError) as error:
-        pytest.fail(f"{NAMES[name]} quotes {name} in an error message, and it does not exist ({error})")
+    assert resolve_module_path(name), f"{NAMES[name]} quotes {name} in an error message, and it does not exist"
 
 
 def test_no_grad_is_at_the_top_level_as_the_backward_error_says():
