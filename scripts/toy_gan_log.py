@@ -1,6 +1,6 @@
 """Regenerate docs/toy-gan-log.md, the measurements behind docs/toy-gan.md, and its figures.
 
-    python scripts/toy_gan_log.py            # every run: about 6 minutes of CPU, split over --jobs processes
+    python scripts/toy_gan_log.py     # every run, over --jobs processes: 12-14 min with 2 on a busy 2-core machine
 
 Runs, all seeded, so a rerun on the same code writes the same numbers:
 - the toy Gaussian GAN (nanogan.toy.gaussian_training.fit_toy_gaussian) for every discriminator and
