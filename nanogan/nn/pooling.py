@@ -21,7 +21,7 @@ from ..backend import get_array_module
 from ..kernels.geometry import conv_output_size, window
 from ..kernels.layout import batch_first, channels_first
 from .conv import _pair
-from .module import Module
+from .module import Module, is_grad_enabled
 
 
 class _Pool2d(Module):
@@ -75,13 +75,13 @@ class MaxPool2d(_Pool2d):
         pixels = channels_first(x)  # (C, H, W, N)
         shape = (x.shape[1], out_h, out_w, x.shape[0])
         y = xp.full(shape, -xp.inf, dtype=x.dtype)
-        argmax = xp.zeros(shape, dtype=xp.int32)  # the offset k of each window's maximum
+        argmax = xp.zeros(shape, dtype=xp.int32) if is_grad_enabled() else None  # the offset k of each maximum
         for k, rows_out, cols_out, rows_in, cols_in in self._offsets(*x.shape[2:], out_h, out_w):
             block, best = pixels[:, rows_in, cols_in], y[:, rows_out, cols_out]
-            # y = max(y, x at offset k); strictly larger, so that ties keep the first offset, and NaN wins, as PyTorch
-            larger = (block > best) | xp.isnan(block)
-            y[:, rows_out, cols_out] = xp.where(larger, block, best)
-            argmax[:, rows_out, cols_out] = xp.where(larger, k, argmax[:, rows_out, cols_out])
+            if argmax is not None:  # only backward needs it: strictly larger, so that ties keep the first offset
+                argmax[:, rows_out, cols_out] = xp.where((block > best) | xp.isnan(block), k,
+                                                         argmax[:, rows_out, cols_out])
+            xp.maximum(best, block, out=best)  # y = max(y, x at offset k), NaN winning, as in PyTorch
         y = batch_first(y)
         self.save_for_backward(argmax, x.shape, output=y)
         return y
