@@ -101,6 +101,10 @@ SHARED_SYMBOLS = [
     ("docs/adam.md", "nanogan/optim/sgd.py", "SGD.step", ["b", "g", "momentum", "dampening", "lr", "param"]),
     ("docs/gan.md", "nanogan/training.py", "train_step", ["L_D", "L_G", "D", "G"]),
     ("docs/gradient-checking.md", "nanogan/gradcheck.py", "numerical_gradient", ["dy", "y", "h"]),
+    ("docs/pooling.md", "nanogan/nn/pooling.py", "MaxPool2d.backward", ["g", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/pooling.py", "AvgPool2d.backward", ["g", "count", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/upsample.py", "Upsample.backward", ["A_h", "g", "A_w", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/concat.py", "Concat.backward", ["g", "dx_i"]),
 ]
 
 
