@@ -94,44 +94,19 @@ def worker(connection, framework, args, state=None):
                      "features_mb": kept / 2**20})
 
 
-def start_worker(framework, args, state=None):
-    import multiprocessing
-
-    import bench_dcgan
-
-    context = multiprocessing.get_context("spawn")
-    parent_end, child_end = context.Pipe()
-    process = context.Process(target=worker, args=(child_end, framework, args, state), daemon=True)
-    process.start()
-    child_end.close()
-    return process, parent_end, bench_dcgan.receive(process, parent_end, framework)
-
-
 def compare(args):
     import bench_dcgan
     import numpy as np
 
-    frameworks = {"nanogan": start_worker("nanogan", args)}
+    frameworks = {"nanogan": bench_dcgan.start_worker("nanogan", args, target=worker)}
     torch_note = None
     if not args.no_torch:
         if importlib.util.find_spec("pytorch_fid") is None:
             torch_note = "pytorch-fid is not installed (pip install -e \".[reference]\"): timing nanogan only"
             print(torch_note)
         else:
-            frameworks["torch"] = start_worker("torch", args, frameworks["nanogan"][2]["state"])
-    times = {name: [] for name in frameworks}
-    for index in range(args.warmup + args.batches):
-        for name, (process, connection, _) in frameworks.items():  # A B A B: one batch each, in turn
-            time.sleep(bench_dcgan.SETTLE_SECONDS)
-            connection.send(index)
-            elapsed = bench_dcgan.receive(process, connection, name)
-            if index >= args.warmup:
-                times[name].append(elapsed)
-    finals = {}
-    for name, (process, connection, _) in frameworks.items():
-        connection.send("stop")
-        finals[name] = bench_dcgan.receive(process, connection, name)
-        process.join()
+            frameworks["torch"] = bench_dcgan.start_worker("torch", args, frameworks["nanogan"][2]["state"], worker)
+    times, finals = bench_dcgan.take_turns(frameworks, args.warmup, args.batches)  # A B A B: one batch each
     results = {"config": vars(args), "blas": frameworks["nanogan"][2]["blas"], "frameworks": {},
                "torch_note": torch_note}
     for name, elapsed in times.items():
@@ -142,10 +117,7 @@ def compare(args):
             "network_rss_mb": finals[name]["peak_rss_mb"] - finals[name]["baseline_rss_mb"],
             "features_mb": finals[name]["features_mb"]}
     if "torch" in times:
-        # nanogan's speed over PyTorch's in each pair: t_torch / t_nanogan (> 1: nanogan is faster)
-        ratios = [torch_time / nanogan_time for nanogan_time, torch_time in zip(times["nanogan"], times["torch"])]
-        results["speed_ratio"] = {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
-                                  "per_pair": ratios}
+        results["speed_ratio"] = bench_dcgan.speed_ratio(times)
         ours, theirs = finals["nanogan"]["first"], finals["torch"]["first"]
         results["features_max_relative_difference"] = float(np.abs(ours - theirs).max() / np.abs(theirs).max())
     return results

@@ -11,9 +11,9 @@ explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
     nanogan.kernels     the array kernels behind the layers (im2col, BatchNorm, CUDA twins)
     nanogan.backend     the NumPy/CuPy switch
     tools
-    nanogan.models      the DCGAN pair and the toy GAN's models
+    nanogan.models      the DCGAN pair, the toy GAN's models, the FID Inception network
     nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, BatchLoader
-    nanogan.io          checkpoint files
+    nanogan.io          checkpoint files, PyTorch weight files, safetensors
     nanogan.images      sample grids as PNG files
     nanogan.plots       training curves
     applications
