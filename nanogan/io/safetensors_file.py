@@ -26,7 +26,7 @@ def _safetensors(path):
 def save_safetensors(state_dict, path, metadata=None):
     """Write `state_dict` (name -> array, on any backend) to `path` atomically; metadata: str -> str, in the header."""
     save = _safetensors(path).numpy.save
-    arrays = {name: np.ascontiguousarray(to_numpy(value)) for name, value in state_dict.items()}
+    arrays = {name: np.asarray(to_numpy(value), order="C") for name, value in state_dict.items()}  # 0-d stays 0-d
     with atomic_write(path) as file:
         file.write(save(arrays, metadata=metadata))
     return path
