@@ -95,14 +95,17 @@ class Upsample(Module):
 
     def forward(self, x):
         matrix_h, matrix_w = self._matrices(x)
-        y = matrix_h @ x @ matrix_w.T  # y = A_h x A_w^T, for every image and channel
+        xp = get_array_module(x)
+        # y = A_h x A_w^T for every image and channel, as two large matrix products (optimize=True)
+        y = xp.einsum("oh,nchw,pw->ncop", matrix_h, x, matrix_w, optimize=True)
         self.save_for_backward(matrix_h, matrix_w, output=y)
         return y
 
     def backward(self, grad_output):
         matrix_h, matrix_w = self.saved_tensors(grad_output)
+        xp = get_array_module(grad_output)
         # dx = A_h^T g A_w
-        return matrix_h.T @ grad_output @ matrix_w
+        return xp.einsum("oh,ncop,pw->nchw", matrix_h, grad_output, matrix_w, optimize=True)
 
     def extra_repr(self):
         given = f"size={self.size}" if self.size else f"scale_factor={self.scale_factor}"
