@@ -366,7 +366,7 @@ def run(argv):
         env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1"}
         result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
-    return result.returncode, result.stdout[-3000:] + result.stderr[-3000:]
+    return result.returncode, result.stdout[-20000:] + result.stderr[-3000:]  # a whole --help, and the end of the rest
 
 
 @pytest.fixture(scope="module")

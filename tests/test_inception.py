@@ -49,9 +49,9 @@ def test_the_state_dict_has_the_weight_files_keys():
 
 @pytest.fixture(scope="module")
 def numpy_features():
-    """A model in eval mode, an image, and its (pool, logits) on NumPy; float64 images are taken in float32."""
+    """A model in eval mode, an image, and its (pool, logits) on NumPy."""
     model = FIDInceptionV3().eval()
-    images = np.random.default_rng(2).uniform(0, 1, (1, 3, 40, 30))
+    images = np.random.default_rng(2).uniform(0, 1, (1, 3, 40, 30)).astype(np.float32)
     return model, images, model(images)
 
 
