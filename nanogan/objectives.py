@@ -61,6 +61,10 @@ class Objective:
     def constrain(self, discriminator):
         """What to do to D after each of its updates: nothing, except WGAN's weight clipping."""
 
+    def check_deferred(self):
+        """Raise an input error that the loss found on a GPU backend without waiting for it (StepMetrics.to_host
+        calls it): BCELoss's probabilities outside [0, 1]; nothing for the formulas written here."""
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -79,6 +83,9 @@ class BCE(Objective):
     def _bce(self, output, label):
         loss = self.criterion(output, _labels(output, label))
         return loss, self.criterion.backward()
+
+    def check_deferred(self):
+        self.criterion.check_deferred()
 
     def d_real(self, output):
         return self._bce(output, 1.0)  # -log D(x)

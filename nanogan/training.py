@@ -13,7 +13,7 @@ are, the gradient penalties (nanogan/penalties.py) add to D's loss, and
 train_step_n_critic takes several D steps per G step.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 
 from .backend import to_backend, to_numpy
 from .nn import Module
@@ -32,9 +32,26 @@ class StepMetrics:
     d_real: object  # mean D(x): D's belief that real images are real (a score, for the score objectives)
     d_fake: object  # mean D(G(z)) before the D step
     d_fake_after: object  # mean D(G(z)) after the D step, seen by the G step
+    # the loss's checks that a GPU backend defers to this read (BCELoss: inputs outside [0, 1]), or None
+    deferred_check: object = field(default=None, repr=False, compare=False)
 
     def to_host(self):
-        return {field.name: float(to_numpy(getattr(self, field.name))) for field in fields(self)}
+        """The metrics as Python floats: waits for the device. First raises any error that the
+        loss found on the device during the step (criterion.check_deferred())."""
+        if self.deferred_check is not None:
+            self.deferred_check()
+        return {name: float(to_numpy(getattr(self, name))) for name in METRIC_NAMES}
+
+
+METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "d_fake_after")  # StepMetrics' measurements
+
+
+def _check_batch(name, batch, model):
+    """The check of `model(batch)` (Module.check_input), raised before the step changes anything."""
+    try:
+        model.check_input(batch)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"train_step: the {name} batch: {error}") from None
 
 
 def discriminator_step(discriminator, d_optimizer, objective, real, fake, penalties=()):
@@ -80,12 +97,14 @@ def as_objective(objective):
 def train_step(generator, discriminator, g_optimizer, d_optimizer, objective, real, noise, penalties=()):
     """One D update then one G update on the same fakes; returns StepMetrics.
 
-    real: a batch of data on the models' backend, shaped as D's input
-    noise: a batch of z, shaped as G's input
+    real: a batch of data on the models' backend and in their dtype, shaped as D's input
+    noise: a batch of z, likewise, shaped as G's input
     objective: an Objective of nanogan/objectives.py, or a criterion for the article's BCE objective:
         BCELoss for a D that ends in Sigmoid (BCEWithLogitsLoss for one that outputs logits)
     penalties: gradient penalties added to D's loss (nanogan/penalties.py)
     """
+    _check_batch("real", real, discriminator)
+    _check_batch("noise", noise, generator)
     objective = as_objective(objective)
     fake = generator(noise)  # G keeps its cache for the G step
     # (1) D step: minimise L_D = -log D(x) - log(1 - D(G(z))) for BCE
@@ -93,19 +112,24 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, objective, re
                                                               penalties)
     # (2) G step: minimise L_G = -log D(G(z)) for BCE, through the updated D
     loss_g, d_output_after = generator_step(generator, discriminator, g_optimizer, objective, fake)
-    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean())
+    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean(),
+                       deferred_check=objective.check_deferred)
 
 
 def train_step_n_critic(generator, discriminator, g_optimizer, d_optimizer, objective, batches, penalties=()):
     """len(batches) D updates, each on its own (real, noise) pair, then one G update on the last fakes
     (WGAN's n_critic); train_step is the case of one batch. Returns the last D step's and the G step's StepMetrics."""
+    for real, noise in batches:
+        _check_batch("real", real, discriminator)
+        _check_batch("noise", noise, generator)
     objective = as_objective(objective)
     for real, noise in batches:
         fake = generator(noise)  # the last one's cache serves the G step
         loss_d, d_output_real, d_output_fake = discriminator_step(discriminator, d_optimizer, objective, real, fake,
                                                                   penalties)
     loss_g, d_output_after = generator_step(generator, discriminator, g_optimizer, objective, fake)
-    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean())
+    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean(),
+                       deferred_check=objective.check_deferred)
 
 
 def sample_noise(generator, shape, backend, dtype="float32"):

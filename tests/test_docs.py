@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 
 # Written concurrently by other issues; references to them are allowed before they exist.
-PENDING = {"nanogan/models/inception.py"}
+PENDING = set()
 
 # Top-level folders of the repository: a backticked path starting with one of them is a reference.
 REPOSITORY_FOLDERS = ("nanogan", "tests", "examples", "benchmarks", "docs", "scripts", ".ci")
@@ -53,6 +53,12 @@ REPOSITORY_FOLDERS = ("nanogan", "tests", "examples", "benchmarks", "docs", "scr
 COMMANDS_RUN = {
     "python examples/toy_gaussian.py": (["--steps", "20", "--out", "{out}"], ()),
     "python examples/gaussian_ring.py": (["--steps", "20", "--out", "{out}"], ()),
+    "python scripts/draw_figures.py": (["--out", "{out}"], ()),
+    "python scripts/toy_gan_log.py": (
+        ["--steps", "30", "--seeds", "1", "--right-mean-steps", "10", "--right-mean-seeds", "1", "--ring-steps", "20",
+         "--ring-seeds", "1", "--jobs", "1", "--out", "{out}"],
+        (),
+    ),
     "python examples/celeba_dcgan.py": (
         ["--data", "synthetic", "--limit", "64", "--max-steps", "2", "--batch-size", "8", "--image-size", "32",
          "--ngf", "8", "--ndf", "8", "--no-progress", "--out", "{out}"],
@@ -65,7 +71,7 @@ COMMANDS_RUN = {
 COMMANDS_NOT_RUN = [
     (r"^pip install\b", "installs packages"),
     (r"^(python -m )?pytest\b", "runs the test suite, which CI runs directly"),
-    (r"--backend[ =]cupy|--tf32|\bgpu_check\b|\bgpu_step_time\b", "needs an NVIDIA GPU with CuPy"),
+    (r"--backend[ =](cupy|cuda)\b|--tf32|\bgpu_check\b|\bgpu_step_time\b", "needs an NVIDIA GPU with CuPy"),
     (r"--data[ =](?!synthetic\b)", "needs CelebA, which users download by hand"),
     (r"--generate\b|--resume\b", "needs a checkpoint from an earlier training run"),
     (r"^python benchmarks/", "a benchmark: takes minutes, and compares with PyTorch"),
@@ -102,6 +108,13 @@ SHARED_SYMBOLS = [
     ("docs/adam.md", "nanogan/optim/sgd.py", "SGD.step", ["b", "g", "momentum", "dampening", "lr", "param"]),
     ("docs/gan.md", "nanogan/training.py", "train_step", ["L_D", "L_G", "D", "G"]),
     ("docs/gradient-checking.md", "nanogan/gradcheck.py", "numerical_gradient", ["dy", "y", "h"]),
+    ("docs/worked-example.md", "nanogan/nn/linear.py", "Linear.backward", ["g", "x", "W", "dW", "db", "dx"]),
+    ("docs/worked-example.md", "nanogan/nn/activation.py", "LeakyReLU.backward", ["g", "negative_slope", "dx"]),
+    ("docs/worked-example.md", "nanogan/nn/activation.py", "Sigmoid.backward", ["g", "y", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/pooling.py", "MaxPool2d.backward", ["g", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/pooling.py", "AvgPool2d.backward", ["g", "count", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/upsample.py", "Upsample.backward", ["A_h", "g", "A_w", "dx"]),
+    ("docs/pooling.md", "nanogan/nn/concat.py", "Concat.backward", ["g", "dx_i"]),
     ("docs/double-backward.md", "nanogan/nn/linear.py", "Linear.double_backward", ["g", "v", "dP/dW", "dP/dg"]),
     ("docs/double-backward.md", "nanogan/nn/conv.py", "Conv2d.double_backward",
      ["g", "im2col(v)", "W_matrix", "dP/dW", "dP/dg"]),
@@ -363,7 +376,7 @@ def run(argv):
         env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1"}
         result = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
-    return result.returncode, result.stdout[-8000:] + result.stderr[-3000:]
+    return result.returncode, result.stdout[-20000:] + result.stderr[-3000:]  # a whole --help, and the end of the rest
 
 
 @pytest.fixture(scope="module")

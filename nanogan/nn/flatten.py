@@ -14,11 +14,13 @@ class Reshaping(Module):
         return y
 
     def backward(self, grad_output):
+        """dL/dy -> dL/dx: dL/dy reshaped to x's shape."""
         (input_shape,) = self.saved_tensors(grad_output)
         # dx = g reshaped to x's shape
         return grad_output.reshape(input_shape)
 
     def double_backward(self, grad_grad_input):
+        """dP/d(dL/dx) -> (dP/d(dL/dy), None): reshaped back; dL/dx does not depend on x."""
         _, grad_output = self.saved_for_double_backward()
         # dx = g reshaped, so dP/dg = v reshaped back
         return grad_grad_input.reshape(grad_output.shape), None
@@ -33,6 +35,7 @@ class Flatten(Reshaping):
         self.end_dim = end_dim
 
     def forward(self, x):
+        """x: (N, C, H, W) -> y: (N, C*H*W) (dims start_dim..end_dim merged)."""
         ndim = x.ndim
         dims_valid = ndim > 0 and all(-ndim <= dim < ndim for dim in (self.start_dim, self.end_dim))
         if not dims_valid or self.start_dim % ndim > self.end_dim % ndim:
