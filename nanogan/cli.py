@@ -46,6 +46,7 @@ def positive_float(text):
 
 
 def nonnegative_float(text):
+    """A number >= 0: R1's gamma, for instance."""
     return _number(float, text, lambda value: value >= 0, "a number >= 0")
 
 

@@ -50,12 +50,15 @@ class Objective:
     probabilities = False  # True: D ends in Sigmoid, its outputs are probabilities; False: real-valued scores
 
     def d_real(self, output):
+        """D's loss term on real data, from D's outputs there: (the batch mean, its gradient in the outputs)."""
         raise NotImplementedError
 
     def d_fake(self, output):
+        """D's loss term on fakes, from D's outputs on G(z): (the batch mean, its gradient in the outputs)."""
         raise NotImplementedError
 
     def g_fake(self, output):
+        """G's loss, from D's outputs on G(z): (the batch mean, its gradient in the outputs)."""
         raise NotImplementedError
 
     def constrain(self, discriminator):
@@ -247,6 +250,7 @@ class GANOptions:
                 "minibatch_std": self.minibatch_std}
 
     def objective(self):
+        """The Objective of these options (on D's logit when a penalty needs it)."""
         return make_objective(self.loss, logits=not self.sigmoid)
 
     def penalties(self, rng):

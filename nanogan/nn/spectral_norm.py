@@ -80,6 +80,7 @@ class SpectralNorm(Module):
 
     @property
     def original(self):
+        """The Parameter W itself (PyTorch's parametrizations.weight.original), which the optimizer updates."""
         return self.parametrizations.weight.original
 
     def _state(self):

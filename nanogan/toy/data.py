@@ -113,6 +113,7 @@ class GaussianRing(GaussianMixture):
         self.radius = radius
 
     def describe(self):
+        """The ring's settings, for summary.json."""
         return {"name": "ring", "num_modes": self.num_modes, "radius": self.radius, "std": self.std}
 
 
@@ -129,4 +130,5 @@ class GaussianGrid(GaussianMixture):
         self.side, self.spacing = side, spacing
 
     def describe(self):
+        """The grid's settings, for summary.json."""
         return {"name": "grid", "num_modes": self.num_modes, "spacing": self.spacing, "std": self.std}

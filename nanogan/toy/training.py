@@ -11,7 +11,7 @@ G step on the non-saturating loss -log D(G(z)); or, with other GANOptions
 (nanogan/objectives.py), another objective, penalties and n_critic D steps.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -42,8 +42,8 @@ class ToyGAN:
     discriminator: Module
     g_optimizer: Optimizer
     d_optimizer: Optimizer
-    objective: Objective
-    penalties: list
+    objective: Objective  # or a loss module, as the article's BCE objective with it (train_step's rule)
+    penalties: list = field(default_factory=list)
     n_critic: int = 1
 
 
