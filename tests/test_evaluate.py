@@ -170,7 +170,7 @@ def bad_inputs(root, checkpoint):
     ("statistics without features", "kid need the real features"),
     ("statistics of another network", "measured with the network 'another-network'"),
     ("statistics of another size", "the real statistics are of 64x64 images and the fake images are 16x16"),
-    ("damaged statistics", "cannot read .* as an .npz file of statistics"),
+    ("damaged statistics", "cannot read the statistics file .*: not a complete .npz file"),
     ("d-acc without a checkpoint", "d-acc needs a DCGAN checkpoint"),
     ("damaged checkpoint", "cannot read checkpoint"),
     ("unknown metric", "expected metrics from fid,kid,is,pr,ms-ssim,d-acc, got 'fid,psnr'"),

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..backend import to_numpy
 from ..files import atomic_write
+from .npz import open_npz as open_any_npz
 
 FORMAT = "nanogan-checkpoint-1"
 METADATA_KEY = "__metadata__"
@@ -80,12 +81,7 @@ def save_checkpoint(path, arrays, metadata):
 
 def open_npz(path):
     """The opened .npz file at `path` (np.load, never pickle), or CheckpointError saying why it cannot be read."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise CheckpointError(f"checkpoint {path!r} does not exist") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise CheckpointError(f"cannot read checkpoint {path!r}: not a complete .npz file ({error})") from None
+    return open_any_npz(path, "checkpoint", CheckpointError)
 
 
 def _metadata(path, data):

@@ -16,12 +16,12 @@ refused when saving. Files are written atomically (nanogan.files.atomic_write).
 import json
 import math
 import os
-import zipfile
 
 import numpy as np
 
 from ..backend import to_backend, to_numpy
 from ..files import atomic_write
+from .npz import open_npz
 
 FORMAT = "nanogan-save-1"
 STRUCTURE_KEY = "__nanogan__"  # the .npz entry that holds the JSON description
@@ -44,7 +44,7 @@ def load(path, backend=None):
     Raises FileNotFoundError for a missing file and ValueError for a file that nanogan.save did not write.
     """
     path = os.fspath(path)
-    with _open_npz(path) as data:
+    with open_npz(path, "file", ValueError, missing=FileNotFoundError) as data:
         if STRUCTURE_KEY not in data.files:
             raise ValueError(f"{path!r} was not written by nanogan.save (a checkpoint is read by "
                              f"nanogan.io.load_checkpoint)")
@@ -52,15 +52,6 @@ def load(path, backend=None):
         if description.get("format") != FORMAT:
             raise ValueError(f"{path!r} has format {description.get('format')!r}, expected {FORMAT!r}")
         return _decode(description["state"], data, backend)
-
-
-def _open_npz(path):
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"cannot read {path!r}: not a complete .npz file ({error})") from None
 
 
 def is_saved_state(data):

@@ -24,12 +24,12 @@ their count is None, and nothing can be added to them.
 """
 
 import json
-import zipfile
 
 import numpy as np
 
 from ..backend import to_numpy
 from ..files import atomic_write
+from ..io.npz import open_npz as open_any_npz
 from .errors import EvaluationError
 
 FORMAT = "nanogan-feature-statistics-1"
@@ -118,9 +118,4 @@ class FeatureStatistics:
 
 def open_npz(path):
     """np.load of an .npz without pickles, or EvaluationError saying why it cannot be read."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except FileNotFoundError:
-        raise EvaluationError(f"the statistics file {path!r} does not exist") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise EvaluationError(f"cannot read {path!r} as an .npz file of statistics ({error})") from None
+    return open_any_npz(path, "the statistics file", EvaluationError)
