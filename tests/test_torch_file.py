@@ -80,6 +80,34 @@ def test_files_that_are_not_pytorchs_are_refused(tmp_path, content, message):
         load_torch_checkpoint(path)
 
 
+def unicode(text):
+    """A BINUNICODE opcode pushing `text`."""
+    return b"X" + len(text).to_bytes(4, "little") + text.encode()
+
+
+def empty_tensor_pickle():
+    """Protocol-2 opcodes of {"w": _rebuild_tensor_v2(<FloatStorage "0" of 0 elements>, 0, (0,), (1,))}."""
+    storage = b"(" + unicode("storage") + b"ctorch\nFloatStorage\n" + unicode("0") + unicode("cpu") + b"K\x00tQ"
+    return (b"\x80\x02}" + unicode("w") + b"ctorch._utils\n_rebuild_tensor_v2\n(" + storage
+            + b"K\x00K\x00\x85K\x01\x85tRs.")
+
+
+def test_an_empty_storage_whose_count_is_cut_short_is_truncated_not_zero(tmp_path):
+    # An empty storage's 8-byte element count is all zeros, so 7 of them still read as 0: the reader must
+    # count the bytes. torch.save's legacy format puts such a storage last when its key sorts last.
+    path = tmp_path / "file.pt"
+    with open(path, "wb") as file:
+        for item in (LEGACY_MAGIC_NUMBER, LEGACY_PROTOCOL_VERSION, {"little_endian": True}):
+            pickle.dump(item, file, protocol=2)
+        file.write(empty_tensor_pickle())
+        pickle.dump(["0"], file, protocol=2)
+        file.write(bytes(8))
+    assert load_torch_checkpoint(path)["w"].shape == (0,)
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(WeightsError, match=r"file.pt: storage 0 ends after 7 of its 8 header bytes: the file is trunc"):
+        load_torch_checkpoint(path)
+
+
 def test_a_missing_file_says_so(tmp_path):
     with pytest.raises(WeightsError, match=r"missing.pt does not exist"):
         load_torch_checkpoint(tmp_path / "missing.pt")

@@ -150,7 +150,11 @@ def _load_legacy(path):
         result = unpickler.load()
         for key in unpickler.load():
             storage = storages[key]
-            count = int.from_bytes(file.read(8), byteorder)
+            header = file.read(8)
+            if len(header) < 8:  # an empty storage's count is all zero bytes: a cut one must not read as 0
+                raise WeightsError(f"{path}: storage {key} ends after {len(header)} of its 8 header bytes: "
+                                   f"the file is truncated")
+            count = int.from_bytes(header, byteorder)
             if count != storage.numel:
                 raise WeightsError(f"{path}: storage {key} holds {count} elements, the pickle says "
                                    f"{storage.numel}: the file is damaged or truncated")
