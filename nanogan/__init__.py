@@ -14,6 +14,7 @@ explicit backward pass, on NumPy (the reference) or CuPy (NVIDIA GPUs):
     nanogan.models      the DCGAN pair and the toy GAN's models
     nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, BatchLoader
     nanogan.io          checkpoint files
+    nanogan.metrics     FID, KID, Inception Score, precision/recall, MS-SSIM, D accuracy (docs/evaluation.md)
     nanogan.images      sample grids as PNG files
     nanogan.plots       training curves
     applications
@@ -33,7 +34,7 @@ __version__ = "0.1.0"
 
 # name -> the submodule that defines it; a submodule is its own entry
 _LAZY = {name: name for name in ("backend", "blas", "cli", "data", "dcgan", "files", "gradcheck", "images", "io",
-                                 "kernels", "models", "nn", "optim", "plots", "random", "toy", "training")}
+                                 "kernels", "metrics", "models", "nn", "optim", "plots", "random", "toy", "training")}
 _LAZY.update(manual_seed="random", get_num_threads="kernels.threads", set_num_threads="kernels.threads")
 
 __all__ = sorted(_LAZY)

@@ -31,13 +31,15 @@ def series(records, key):
 
 
 def plot_training_curves(records, path, title="GAN training"):
-    """Two panels over training steps: the losses L_D and L_G, and the mean D outputs.
+    """Panels over training steps: the losses L_D and L_G, the mean D outputs, and, when some
+    records hold "fid" (and "kid"), FID and KID.
 
     records: [{"step", "loss_d", "loss_g", "d_real", "d_fake", "d_fake_after"}, ...]
     (StepMetrics.to_host() plus the step).
     """
-    figure = Figure(figsize=(11, 4.2), layout="constrained")
-    losses, outputs = figure.subplots(1, 2)
+    evaluated = [record for record in records if "fid" in record]
+    figure = Figure(figsize=(16.5 if evaluated else 11, 4.2), layout="constrained")
+    losses, outputs, *quality = figure.subplots(1, 3 if evaluated else 2)
     steps = series(records, "step")
 
     losses.plot(steps, series(records, "loss_d"), label="$L_D$ = -log D(x) - log(1 - D(G(z)))")
@@ -54,5 +56,20 @@ def plot_training_curves(records, path, title="GAN training"):
     outputs.set(xlabel="training step", ylabel="mean D output", ylim=(0, 1), title="Discriminator outputs")
     outputs.legend(fontsize="small")
 
+    if evaluated:
+        _plot_fid_kid(quality[0], evaluated)
     figure.suptitle(title)
     save_figure(figure, path)
+
+
+def _plot_fid_kid(axes, records):
+    """FID on the left axis, KID (mean +- std over its subsets) on the right one."""
+    steps = series(records, "step")
+    axes.plot(steps, series(records, "fid"), "o-", color="tab:purple", label="FID")
+    axes.set(xlabel="training step", ylabel="FID (lower is better)", title="Sample quality")
+    kid_axes = axes.twinx()
+    kid, kid_std = series(records, "kid"), series(records, "kid_std")
+    kid_axes.errorbar(steps, kid, yerr=kid_std, fmt="s--", color="tab:green", capsize=3, label="KID")
+    kid_axes.set_ylabel("KID (lower is better)")
+    handles = axes.get_legend_handles_labels()[0] + kid_axes.get_legend_handles_labels()[0]
+    axes.legend(handles=handles, fontsize="small")

@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([ROOT / "README.md", *(ROOT / "docs").glob("*.md")])
 
 # Written concurrently by other issues; references to them are allowed before they exist.
-PENDING = set()
+PENDING = {"nanogan/models/inception.py"}
 
 # Top-level folders of the repository: a backticked path starting with one of them is a reference.
 REPOSITORY_FOLDERS = ("nanogan", "tests", "examples", "benchmarks", "docs", "scripts", ".ci")
@@ -69,6 +69,7 @@ COMMANDS_NOT_RUN = [
     (r"--data[ =](?!synthetic\b)", "needs CelebA, which users download by hand"),
     (r"--generate\b|--resume\b", "needs a checkpoint from an earlier training run"),
     (r"^python benchmarks/", "a benchmark: takes minutes, and compares with PyTorch"),
+    (r"^python examples/evaluate\.py|--eval-every\b", "needs pytorch-fid's Inception weights, which CI cannot download"),
 ]
 
 # (page, file, function, symbols): each symbol appears in the function's comments and in

@@ -4,6 +4,7 @@
     python examples/celeba_dcgan.py --image-size 32 --max-steps 300      # a short CPU run
     python examples/celeba_dcgan.py --resume runs/celeba_dcgan/checkpoint.npz
     python examples/celeba_dcgan.py --generate runs/celeba_dcgan/checkpoint.npz --n 64 --out grid.png
+    python examples/celeba_dcgan.py --eval-every 500 --eval-n 1000         # FID and KID as it trains
 
 (`python -m nanogan.dcgan ...` is the same program.) Without --data it looks
 for CelebA in data/celeba/ and otherwise trains on a synthetic face dataset
@@ -19,6 +20,8 @@ from .. import data
 from ..cli import (add_backend_argument, fail, nonnegative_int, positive_float, positive_int, prepare_output_dir,
                    require_backend, unit_interval_float)
 from ..io.checkpoint import CheckpointError
+from ..metrics import EvaluationError, load_inception
+from .evaluation import TrainingEvaluation
 from .run import TrainingDiverged, checkpoint_path, generate, train
 from .trainer import ARCHITECTURE, DCGANConfig, DCGANTrainer, load_generator, read_config
 
@@ -53,6 +56,13 @@ def build_parser():
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue the run saved in CHECKPOINT")
     parser.add_argument("--generate", metavar="CHECKPOINT", help="only sample from CHECKPOINT's generator")
     parser.add_argument("--n", type=positive_int, default=64, help="with --generate: how many samples (default 64)")
+    parser.add_argument("--eval-every", type=positive_int, metavar="N",
+                        help="every N steps, FID and KID of the generator's samples against the training images, "
+                             "into metrics.jsonl and losses.png (needs the FID Inception weights; docs/evaluation.md)")
+    parser.add_argument("--eval-n", type=positive_int, default=1000, metavar="M",
+                        help="with --eval-every: samples and training images per evaluation (default 1000)")
+    parser.add_argument("--inception-weights", metavar="PATH",
+                        help="pytorch-fid's Inception weights file (default: where docs/evaluation.md says)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
@@ -102,12 +112,30 @@ def build_trainer(args, config, dataset):
         fail(str(error))
 
 
+def build_evaluation(args, config, dataset, extractor):
+    """The TrainingEvaluation that --eval-every asks for (None without it), its real side measured."""
+    if args.eval_every is None:
+        return None
+    if args.eval_n < 2:
+        fail(f"--eval-n must be at least 2 (a covariance needs two images), got {args.eval_n}")
+    try:
+        extractor = extractor or load_inception(args.inception_weights, config.backend)
+        return TrainingEvaluation(extractor, dataset, args.eval_every, args.eval_n,
+                                  args.cache_dir or data.DEFAULT_CACHE_DIR, seed=config.seed,
+                                  progress=not args.no_progress)
+    except EvaluationError as error:
+        fail(str(error))
+
+
 def one_line_warning(message, category, filename, lineno, line=None):
     return f"warning: {message}\n"
 
 
-def main(argv=None):
-    """The program: parse `argv` (sys.argv[1:] if None), train or generate; returns the exit code."""
+def main(argv=None, extractor=None):
+    """The program: parse `argv` (sys.argv[1:] if None), train or generate; returns the exit code.
+
+    extractor: the feature network of --eval-every (default: pytorch-fid's Inception, loaded on demand).
+    """
     warnings.formatwarning = one_line_warning  # e.g. "warning: skipped 3 of 202599 image files ..."
     args = build_parser().parse_args(argv)
     if args.generate:
@@ -123,13 +151,14 @@ def main(argv=None):
     if not dataset.is_celeba:
         print(dataset.notice)
     trainer = build_trainer(args, config, dataset)
+    evaluation = build_evaluation(args, trainer.config, dataset, extractor)
     max_steps = args.max_steps or args.epochs * trainer.loader.batches_per_epoch
     print(f"training on {len(dataset):,} images of {dataset.name} ({dataset.source}), "
           f"{config.image_size}x{config.image_size}, backend {trainer.config.backend}, "
           f"from step {trainer.step} to {max_steps}; output in {out_dir}")
     try:
         status = train(trainer, out_dir, max_steps, log_every=args.log_every, sample_every=args.sample_every,
-                       checkpoint_every=args.checkpoint_every, progress=not args.no_progress)
+                       checkpoint_every=args.checkpoint_every, progress=not args.no_progress, evaluation=evaluation)
     except TrainingDiverged as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

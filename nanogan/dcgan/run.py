@@ -4,7 +4,8 @@ noise batch, loss curves, and checkpoints, plus a clean stop on Ctrl-C or a NaN.
 
 Output folder layout:
 
-    metrics.jsonl          step, epoch, Loss_D, Loss_G, D(x), D(G(z)) before/after, images/s
+    metrics.jsonl          step, epoch, Loss_D, Loss_G, D(x), D(G(z)) before/after, images/s;
+                           FID and KID every --eval-every steps (nanogan/dcgan/evaluation.py)
     real_samples.png       64 training images, once
     samples/step_NNNNNN.png   G(fixed_noise) every sample_every steps and at the end
     losses.png             loss and D-output curves
@@ -33,8 +34,11 @@ def checkpoint_path(out_dir):
     return os.path.join(out_dir, "checkpoint.npz")
 
 
-def train(trainer, out_dir, max_steps, log_every=50, sample_every=500, checkpoint_every=500, progress=True):
+def train(trainer, out_dir, max_steps, log_every=50, sample_every=500, checkpoint_every=500, progress=True,
+          evaluation=None):
     """Train `trainer` (a DCGANTrainer) until trainer.step == max_steps, writing into out_dir.
+
+    evaluation: a TrainingEvaluation, whose FID and KID join the log record of every step it is due.
 
     Returns "finished" or "interrupted" (Ctrl-C: a checkpoint is saved first).
     Raises TrainingDiverged when a loss stops being finite; the checkpoint on
@@ -57,13 +61,16 @@ def train(trainer, out_dir, max_steps, log_every=50, sample_every=500, checkpoin
             interval_steps += 1
             step = trainer.step
             last = step == max_steps
-            if step % log_every == 0 or step % checkpoint_every == 0 or last:
+            evaluate = evaluation is not None and evaluation.due(step, last)
+            if step % log_every == 0 or step % checkpoint_every == 0 or last or evaluate:
                 # the only host synchronisation of the loop: every log_every steps
                 values = metrics.to_host()
                 _check_finite(values, step, out_dir, last_finite_checkpoint)
                 elapsed = time.perf_counter() - interval_start
                 record = {"step": step, "epoch": trainer.loader.epoch, **values,
                           "images_per_second": interval_steps * batch_size / elapsed}
+                if evaluate:
+                    record.update(evaluation.measure(trainer.generator))
                 log.append(record)
                 bar.set_postfix_str(_postfix(record))
                 interval_start, interval_steps = time.perf_counter(), 0

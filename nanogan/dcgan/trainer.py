@@ -151,17 +151,24 @@ def generate_images(generator, noise):
 
 def load_generator(path, backend=None):
     """The generator of a DCGAN checkpoint, and the run's config; for sampling without the data."""
+    generator, _, config = load_models(path, backend)
+    return generator, config
+
+
+def load_models(path, backend=None):
+    """The generator and the discriminator of a DCGAN checkpoint, and the run's config."""
     arrays, metadata = load_checkpoint(path)
     config = config_from_checkpoint(path, metadata)
     if backend is not None:
         config.backend = backend
     generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
+    discriminator = Discriminator(config.nc, config.ndf, config.image_size).to(config.backend)
     try:
         generator.load_state_dict(arrays["generator"])
+        discriminator.load_state_dict(arrays["discriminator"])
     except (KeyError, ValueError) as error:
-        raise CheckpointError(f"checkpoint {path!r} does not fit a DCGAN generator of its own configuration: "
-                              f"{error}") from None
-    return generator, config
+        raise CheckpointError(f"checkpoint {path!r} does not fit a DCGAN of its own configuration: {error}") from None
+    return generator, discriminator, config
 
 
 def read_config(path):
