@@ -32,12 +32,12 @@ def series(records, key):
 
 def plot_training_curves(records, path, title="GAN training"):
     """Panels over training steps: the losses L_D and L_G, the mean D outputs, and, when some
-    records hold "fid" (and "kid"), FID and KID.
+    records hold "fid" and "kid" (or the face benchmark's "modes_covered" and "domain_fid"), those.
 
     records: [{"step", "loss_d", "loss_g", "d_real", "d_fake", "d_fake_after"}, ...]
     (StepMetrics.to_host() plus the step).
     """
-    evaluated = [record for record in records if "fid" in record]
+    evaluated = [record for record in records if "fid" in record or "modes_covered" in record]
     figure = Figure(figsize=(16.5 if evaluated else 11, 4.2), layout="constrained")
     losses, outputs, *quality = figure.subplots(1, 3 if evaluated else 2)
     steps = series(records, "step")
@@ -57,19 +57,31 @@ def plot_training_curves(records, path, title="GAN training"):
     outputs.legend(fontsize="small")
 
     if evaluated:
-        _plot_fid_kid(quality[0], evaluated)
+        _plot_quality(quality[0], evaluated)
     figure.suptitle(title)
     save_figure(figure, path)
 
 
-def _plot_fid_kid(axes, records):
-    """FID on the left axis, KID (mean +- std over its subsets) on the right one."""
+# The quality panel: (title, left curve, right curve), each (record key, legend label, axis label);
+# KID is drawn with its standard deviation over its subsets.
+QUALITY_PANELS = {
+    "fid": ("Sample quality", ("fid", "FID", "FID (lower is better)"), ("kid", "KID", "KID (lower is better)")),
+    "modes_covered": ("Face benchmark", ("modes_covered", "modes covered", "modes covered (higher is better)"),
+                      ("domain_fid", "domain FID", "domain FID (lower is better)")),
+}
+
+
+def _plot_quality(axes, records):
+    """The evaluation's two figures over steps: one on the left axis, one on the right."""
+    title, (left_key, left_label, left_axis), (right_key, right_label, right_axis) = next(
+        panel for key, panel in QUALITY_PANELS.items() if key in records[0])
     steps = series(records, "step")
-    axes.plot(steps, series(records, "fid"), "o-", color="tab:purple", label="FID")
-    axes.set(xlabel="training step", ylabel="FID (lower is better)", title="Sample quality")
-    kid_axes = axes.twinx()
-    kid, kid_std = series(records, "kid"), series(records, "kid_std")
-    kid_axes.errorbar(steps, kid, yerr=kid_std, fmt="s--", color="tab:green", capsize=3, label="KID")
-    kid_axes.set_ylabel("KID (lower is better)")
-    handles = axes.get_legend_handles_labels()[0] + kid_axes.get_legend_handles_labels()[0]
+    axes.plot(steps, series(records, left_key), "o-", color="tab:purple", label=left_label)
+    axes.set(xlabel="training step", ylabel=left_axis, title=title)
+    right = axes.twinx()
+    spread = series(records, right_key + "_std") if right_key + "_std" in records[0] else None
+    right.errorbar(steps, series(records, right_key), yerr=spread, fmt="s--", color="tab:green", capsize=3,
+                   label=right_label)
+    right.set_ylabel(right_axis)
+    handles = axes.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     axes.legend(handles=handles, fontsize="small")
