@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 
-from .backend import BACKENDS, BackendUnavailableError, get_backend
+from .backend import BACKENDS, BackendUnavailableError, canonical_name, get_backend
 
 
 def fail(message):
@@ -30,14 +30,17 @@ def _number(kind, text, accept, expectation):
 
 
 def positive_int(text):
+    """An argparse type: an integer > 0, else exit 2 saying what was expected."""
     return _number(int, text, lambda value: value > 0, "a positive integer")
 
 
 def nonnegative_int(text):
+    """An argparse type: an integer >= 0."""
     return _number(int, text, lambda value: value >= 0, "an integer >= 0")
 
 
 def positive_float(text):
+    """An argparse type: a number > 0."""
     return _number(float, text, lambda value: value > 0, "a positive number")
 
 
@@ -47,8 +50,10 @@ def unit_interval_float(text):
 
 
 def add_backend_argument(parser):
-    parser.add_argument("--backend", choices=BACKENDS, default="numpy",
-                        help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU)")
+    """Add --backend (numpy, cupy or its other name cuda) and --tf32 to `parser`."""
+    parser.add_argument("--backend", type=canonical_name, choices=BACKENDS, default="numpy",
+                        help="array backend: numpy (CPU, the reference) or cupy (NVIDIA GPU; cuda is another name "
+                             "for it)")
     parser.add_argument("--tf32", action="store_true",
                         help="with --backend cupy: TF32 tensor-core matrix products, faster but with about "
                              "1e-3 relative error (default: exact float32)")

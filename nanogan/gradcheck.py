@@ -24,6 +24,11 @@ choices make the test strict:
     print(report)                 # worst relative error per input and parameter
     assert report.max_error < 1e-6
 
+A random forward pass (Dropout in training mode) has no derivative to check:
+the check first runs the forward twice on the same input and, when the two
+outputs differ, raises NondeterministicForwardError saying how to hold the
+random state fixed.
+
 Correct layers score around 1e-10: over 1,500 random layer checks
 (`python benchmarks/gradcheck_accuracy.py --cases 250`) the median per layer
 family was 1e-12 to 1e-10 and the worst 4.4e-7, an entry whose gradient
@@ -43,6 +48,10 @@ DEFAULT_EPS = 1e-4
 DEFAULT_TOLERANCE = 1e-6
 
 
+class NondeterministicForwardError(ValueError):
+    """Two forward passes on the same input gave different outputs: there is no gradient to check."""
+
+
 @dataclass
 class GradcheckReport:
     """Worst relative error between analytic and numerical gradients, per checked array."""
@@ -52,6 +61,7 @@ class GradcheckReport:
 
     @property
     def max_error(self):
+        """The worst relative error over every checked array."""
         return max((error for error, *_ in self.errors.values()), default=0.0)
 
     @property
@@ -115,10 +125,28 @@ def _float64_copy(array):
     return to_backend(array, backend_name(array), np.float64).copy()
 
 
+def check_deterministic(module, x):
+    """Run module's forward twice on x; NondeterministicForwardError, saying how to fix it, when the outputs differ."""
+    with no_grad():
+        first = np.array(to_numpy(module(x)))
+        second = np.array(to_numpy(module(x)))
+    if first.shape == second.shape and np.array_equal(first, second, equal_nan=True):
+        return
+    difference = float(np.nanmax(np.abs(first - second))) if first.shape == second.shape else float("nan")
+    raise NondeterministicForwardError(
+        f"gradcheck of {module!r}: the forward pass is not deterministic: two forward passes on the same input "
+        f"differ (by up to {difference:.2e}), so finite differences would measure the randomness, not the "
+        f"gradient. Hold the random state fixed for the check: call model.eval() if the randomness is for "
+        f"training only; call hold_mask() on each nanogan.nn.Dropout layer (every forward then reuses one mask); "
+        f"a random layer of your own needs such a way to repeat its draws"
+    )
+
+
 def _analytic_gradients(module, x, seed):
     """float64 copies of module and x, the random upstream gradient, and backward's results."""
     module = copy.deepcopy(module).to(dtype=np.float64)
     x = _float64_copy(x)
+    check_deterministic(module, x)
     y = module(x)
     grad_output = to_backend(np.random.default_rng(seed).standard_normal(y.shape), backend_name(y), np.float64)
     module.zero_grad()

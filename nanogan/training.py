@@ -9,7 +9,7 @@ Both updates descend their loss (the article calls this "gradient ascent";
 it is descent). The same step trains the toy Gaussian GAN and the DCGAN.
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 
 from .backend import get_array_module, to_backend, to_numpy
 
@@ -26,9 +26,18 @@ class StepMetrics:
     d_real: object  # mean D(x): D's belief that real images are real
     d_fake: object  # mean D(G(z)) before the D step
     d_fake_after: object  # mean D(G(z)) after the D step, seen by the G step
+    # the loss's checks that a GPU backend defers to this read (BCELoss: inputs outside [0, 1]), or None
+    deferred_check: object = field(default=None, repr=False, compare=False)
 
     def to_host(self):
-        return {field.name: float(to_numpy(getattr(self, field.name))) for field in fields(self)}
+        """The metrics as Python floats: waits for the device. First raises any error that the
+        loss found on the device during the step (criterion.check_deferred())."""
+        if self.deferred_check is not None:
+            self.deferred_check()
+        return {name: float(to_numpy(getattr(self, name))) for name in METRIC_NAMES}
+
+
+METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "d_fake_after")  # StepMetrics' measurements
 
 
 def _labels(output, value):
@@ -36,13 +45,23 @@ def _labels(output, value):
     return get_array_module(output).full(output.shape, value, dtype=output.dtype)
 
 
+def _check_batch(name, batch, model):
+    """The check of `model(batch)` (Module.check_input), raised before the step changes anything."""
+    try:
+        model.check_input(batch)
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"train_step: the {name} batch: {error}") from None
+
+
 def train_step(generator, discriminator, g_optimizer, d_optimizer, criterion, real, noise):
     """One D update then one G update; returns StepMetrics.
 
-    real: a batch of data on the models' backend, shaped as D's input
-    noise: a batch of z, shaped as G's input
+    real: a batch of data on the models' backend and in their dtype, shaped as D's input
+    noise: a batch of z, likewise, shaped as G's input
     criterion: BCELoss for a D that ends in Sigmoid (BCEWithLogitsLoss for one that outputs logits)
     """
+    _check_batch("real", real, discriminator)
+    _check_batch("noise", noise, generator)
     # (1) D step: minimise L_D = -log D(x) - log(1 - D(G(z)))
     d_optimizer.zero_grad()
     d_output_real = discriminator(real)
@@ -73,6 +92,7 @@ def train_step(generator, discriminator, g_optimizer, d_optimizer, criterion, re
         d_real=d_output_real.mean(),
         d_fake=d_output_fake.mean(),
         d_fake_after=d_output_after.mean(),
+        deferred_check=getattr(criterion, "check_deferred", None),
     )
 
 

@@ -1,5 +1,7 @@
 """The backend switch: names, conversions, and a clear error when CuPy or a GPU is missing."""
 
+import importlib.abc
+import importlib.util
 import sys
 import types
 
@@ -36,14 +38,46 @@ def test_missing_cupy_gives_the_install_hint(monkeypatch, forget_cupy):
     assert not backend.is_available("cupy")
 
 
-def test_cupy_without_a_gpu_says_so(monkeypatch, forget_cupy):
-    def no_device():
-        raise RuntimeError("cudaErrorNoDevice: no CUDA-capable device is detected")
+def test_cupy_without_a_gpu_says_that_first_and_cupys_reason_after(monkeypatch, forget_cupy):
+    def no_driver():  # what CuPy says on a machine with no GPU at all
+        raise RuntimeError("cudaErrorInsufficientDriver: CUDA driver version is insufficient for CUDA runtime version")
 
-    fake_cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_device)))
+    fake_cupy = types.SimpleNamespace(cuda=types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=no_driver)))
     monkeypatch.setitem(sys.modules, "cupy", fake_cupy)
-    with pytest.raises(backend.BackendUnavailableError, match="needs an NVIDIA GPU.*no CUDA-capable device"):
+    with pytest.raises(backend.BackendUnavailableError) as raised:
+        backend.get_backend("cuda")
+    message = str(raised.value)
+    assert message.startswith('the "cupy" backend cannot run here: no usable NVIDIA GPU')
+    assert message.index("use the numpy backend") < message.index("CuPy's reason: cudaErrorInsufficientDriver")
+
+
+class _CupyThatFailsToLoad(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """An installed CuPy whose import fails, as it does where CUDA's libraries are missing."""
+
+    def find_spec(self, name, path, target=None):
+        return importlib.util.spec_from_loader(name, self) if name == "cupy" else None
+
+    def exec_module(self, module):
+        raise ImportError("libcuda.so.1: cannot open shared object file: No such file or directory")
+
+
+def test_cupy_that_cannot_load_is_not_called_missing(monkeypatch, forget_cupy):
+    monkeypatch.delitem(sys.modules, "cupy", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_CupyThatFailsToLoad(), *sys.meta_path])
+    with pytest.raises(backend.BackendUnavailableError) as raised:
         backend.get_backend("cupy")
+    message = str(raised.value)
+    assert message.startswith('the "cupy" backend cannot run here: no usable NVIDIA GPU (CuPy is installed')
+    assert "not installed" not in message and message.endswith("No such file or directory")
+
+
+def test_cuda_is_another_name_for_the_cupy_backend(monkeypatch, forget_cupy):
+    assert backend.canonical_name("cuda") == "cupy" and backend.canonical_name("numpy") == "numpy"
+    monkeypatch.setitem(sys.modules, "cupy", None)
+    model = nn.Linear(2, 2)
+    with pytest.raises(backend.BackendUnavailableError, match='the "cupy" backend needs CuPy, which is not installed'):
+        model.to("cuda")
+    assert backend.to_backend(np.zeros(2), "numpy").dtype == np.float64
 
 
 def test_moving_a_model_to_an_unavailable_backend_fails_before_touching_a_layer(monkeypatch, forget_cupy):

@@ -14,7 +14,7 @@ from helpers import assert_close
 from nanogan import nn, optim
 from nanogan.backend import to_backend, to_numpy
 from nanogan.models import Discriminator, Generator
-from nanogan.training import train_step
+from nanogan.training import METRIC_NAMES, train_step
 from strict_backend import HostSyncError, forbid_sync
 
 BATCH_SIZE, NZ, IMAGE_SIZE = 4, 8, 16  # the smallest DCGAN: two stride-2 layers each way
@@ -96,5 +96,5 @@ def test_a_dcgan_train_step_on_the_device_never_syncs_and_stays_float32():
             metrics.to_host()  # the one sync, for logging every N steps, is the caller's choice
     arrays = [*generator.state_dict().values(), *discriminator.state_dict().values(),
               *(parameter.grad for parameter in [*generator.parameters(), *discriminator.parameters()]),
-              *vars(metrics).values()]
+              *(getattr(metrics, name) for name in METRIC_NAMES)]
     assert {array.dtype for array in arrays} == {np.dtype(np.float32), np.dtype(np.int64)}  # int64: batch counts

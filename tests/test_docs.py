@@ -65,7 +65,7 @@ COMMANDS_RUN = {
 COMMANDS_NOT_RUN = [
     (r"^pip install\b", "installs packages"),
     (r"^(python -m )?pytest\b", "runs the test suite, which CI runs directly"),
-    (r"--backend[ =]cupy|--tf32|\bgpu_check\b|\bgpu_step_time\b", "needs an NVIDIA GPU with CuPy"),
+    (r"--backend[ =](cupy|cuda)\b|--tf32|\bgpu_check\b|\bgpu_step_time\b", "needs an NVIDIA GPU with CuPy"),
     (r"--data[ =](?!synthetic\b)", "needs CelebA, which users download by hand"),
     (r"--generate\b|--resume\b", "needs a checkpoint from an earlier training run"),
     (r"^python benchmarks/", "a benchmark: takes minutes, and compares with PyTorch"),

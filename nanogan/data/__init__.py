@@ -2,7 +2,8 @@
 
     open_dataset(data, image_size)   CelebA (a zip or folder) or synthetic faces -> Dataset
     synthetic_faces(n, size, seed)   procedurally drawn faces, uint8 (n, 3, size, size)
-    BatchLoader(images, batch, seed) shuffled batches in [-1, 1], resumable exactly
+    ArrayLoader(arrays, batch, seed) shuffled batches of any arrays, resumable exactly
+    BatchLoader(images, batch, seed) the same for uint8 images, scaled to [-1, 1]
     DataError                        unusable data, with a one-line message on what to do
 
     dataset.py      choosing the dataset; the loud notice when it is not CelebA
@@ -15,10 +16,11 @@
 
 from .dataset import DEFAULT_CACHE_DIR, SYNTHETIC, Dataset, open_dataset
 from .errors import DEFAULT_CELEBA_PATHS, DataError
-from .loader import BatchLoader
+from .loader import ArrayLoader, BatchLoader
 from .synthetic import synthetic_faces
 
 __all__ = [
+    "ArrayLoader",
     "BatchLoader",
     "DEFAULT_CACHE_DIR",
     "DEFAULT_CELEBA_PATHS",

@@ -53,6 +53,7 @@ class Dataset:
 
     @property
     def image_size(self):
+        """The images' side in pixels: they are (N, 3, image_size, image_size)."""
         return self.images.shape[-1]
 
 

@@ -84,11 +84,12 @@ class FolderImages:
         self.fingerprint = f"folder {self.path} mtime={os.stat(self.path).st_mtime_ns} names={listing}"
 
     def read(self, name):
+        """The bytes of image file `name`."""
         with open(os.path.join(self.path, name), "rb") as file:
             return file.read()
 
     def close(self):
-        pass
+        """Nothing to release for a folder; here so that both sources close alike."""
 
     def __enter__(self):
         return self
@@ -114,9 +115,11 @@ class ZipImages:
         self.fingerprint = f"zip {self.path} size={stat.st_size} mtime={stat.st_mtime_ns}"
 
     def read(self, name):
+        """The bytes of image file `name`, read from the zip."""
         return self._zip.read(name)
 
     def close(self):
+        """Close the zip file."""
         self._zip.close()
 
     def __enter__(self):

@@ -35,6 +35,7 @@ TRAINING_SETTINGS = {
 
 
 def build_parser():
+    """The program's argparse parser; defaults and help of the training settings come from DCGANConfig."""
     parser = argparse.ArgumentParser(prog="celeba_dcgan.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", help="img_align_celeba/ folder, img_align_celeba.zip, or 'synthetic' "
@@ -72,6 +73,7 @@ def build_parser():
 
 
 def run_generate(args):
+    """--generate: load the generator from any weights file that load_generator reads, write a grid and a strip."""
     require_backend(args.backend, tf32=args.tf32)
     try:
         generator, _ = load_generator(args.generate, backend=args.backend)
@@ -108,6 +110,7 @@ def resumed_config(args):
 
 
 def build_trainer(args, config, dataset):
+    """A new DCGANTrainer, or the one saved in --resume; exit 2 with the reason when it cannot be built."""
     try:
         if args.resume:
             return DCGANTrainer.from_checkpoint(args.resume, dataset.images, backend=args.backend)
@@ -138,6 +141,7 @@ def build_evaluation(args, config, dataset, extractor):
 
 
 def one_line_warning(message, category, filename, lineno, line=None):
+    """warnings.formatwarning for the command line: `warning: message`, without file and line."""
     return f"warning: {message}\n"
 
 

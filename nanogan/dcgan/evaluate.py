@@ -47,6 +47,7 @@ def metric_names(text):
 
 
 def build_parser():
+    """The evaluate program's argparse parser."""
     parser = argparse.ArgumentParser(prog="evaluate.py", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--real", required=True, help="image folder or zip, 'synthetic', or a statistics .npz")

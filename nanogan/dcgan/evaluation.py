@@ -29,6 +29,7 @@ class TrainingEvaluation:
         self.kid_subset_size = min(SUBSET_SIZE, self.count)  # KID's subsets of 1,000, or all M when M is smaller
 
     def due(self, step, last=False):
+        """Whether to evaluate at `step`: every `every` steps, and at the last."""
         return step % self.every == 0 or last
 
     def measure(self, generator):

@@ -34,6 +34,7 @@ class MetricsLog:
         return records
 
     def append(self, record):
+        """Add one line of metrics (a dict of numbers) to the file."""
         self.records.append(record)
         with open(self.path, "a") as file:
             file.write(json.dumps(record) + "\n")

@@ -31,6 +31,7 @@ class TrainingDiverged(RuntimeError):
 
 
 def checkpoint_path(out_dir):
+    """Where a run in `out_dir` keeps its checkpoint."""
     return os.path.join(out_dir, "checkpoint.npz")
 
 

@@ -11,11 +11,12 @@ from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
-from ..backend import free_device_memory, to_backend
+from ..backend import canonical_name, free_device_memory, to_backend
 from ..data import BatchLoader
 from ..io.checkpoint import CheckpointError, load_checkpoint, load_metadata, save_checkpoint
+from ..io.formats import read_weights
 from ..models import Discriminator, Generator
-from ..models.dcgan import check_image_size
+from ..models.dcgan import check_image_size, generator_architecture
 from ..nn import BCELoss, no_grad
 from ..optim import Adam
 from ..random import manual_seed
@@ -46,6 +47,7 @@ class DCGANConfig:
     backend: str = setting("numpy", "numpy (CPU) or cupy (NVIDIA GPU)")
 
     def __post_init__(self):
+        self.backend = canonical_name(self.backend)
         check_image_size(self.image_size)
         for name in ("nz", "ngf", "ndf", "nc", "batch_size"):
             if getattr(self, name) < 1:
@@ -88,9 +90,11 @@ class DCGANTrainer:
         return metrics
 
     def generate(self, noise):
+        """G(noise) in eval mode, without touching training state (generate_images)."""
         return generate_images(self.generator, noise)
 
     def save(self, path):
+        """Write the whole run (networks, optimizers, data position, random states, config) to `path`, atomically."""
         arrays = {
             "generator": self.generator.state_dict(),
             "discriminator": self.discriminator.state_dict(),
@@ -150,8 +154,26 @@ def generate_images(generator, noise):
 
 
 def load_generator(path, backend=None):
-    """The generator of a DCGAN checkpoint, and the run's config; for sampling without the data."""
-    generator, _, config = load_models(path, backend)
+    """The DCGAN generator saved at `path`, and a DCGANConfig with its architecture; for sampling without the data.
+
+    path: a DCGAN training checkpoint (DCGANTrainer.save, the command line's checkpoint.npz), or a file
+    from one's own loop, written by nanogan.io.save_checkpoint or nanogan.save, that holds the generator's
+    state dict under "generator" (or is that state dict), with its architecture under "architecture"
+    ({"nz": 100, "ngf": 64, "nc": 3, "image_size": 64}) or without it: then it is read from the weights'
+    shapes. The config's other settings (batch size, lr, ...) are then the defaults.
+    """
+    state, metadata = read_weights(path)
+    if _is_dcgan_run(metadata):
+        config = config_from_checkpoint(path, metadata)
+    else:
+        config = _generator_config(path, state)
+    if backend is not None:
+        config.backend = canonical_name(backend)
+    generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
+    try:
+        generator.load_state_dict(_generator_state(state))
+    except (KeyError, ValueError) as error:
+        raise CheckpointError(f"{path!r} does not fit a DCGAN generator of its own architecture: {error}") from None
     return generator, config
 
 
@@ -160,7 +182,7 @@ def load_models(path, backend=None):
     arrays, metadata = load_checkpoint(path)
     config = config_from_checkpoint(path, metadata)
     if backend is not None:
-        config.backend = backend
+        config.backend = canonical_name(backend)
     generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
     discriminator = Discriminator(config.nc, config.ndf, config.image_size).to(config.backend)
     try:
@@ -169,6 +191,25 @@ def load_models(path, backend=None):
     except (KeyError, ValueError) as error:
         raise CheckpointError(f"checkpoint {path!r} does not fit a DCGAN of its own configuration: {error}") from None
     return generator, discriminator, config
+
+
+def _is_dcgan_run(metadata):
+    stored = metadata.get("config")
+    return isinstance(stored, dict) and set(stored) == {field.name for field in fields(DCGANConfig)}
+
+
+def _generator_state(state):
+    """The generator's state dict in a file's state: under "generator", or the whole state."""
+    return state["generator"] if isinstance(state.get("generator"), dict) else state
+
+
+def _generator_config(path, state):
+    """A DCGANConfig with the architecture stored beside the generator's weights, or read from their shapes."""
+    try:
+        architecture = state.get("architecture") or generator_architecture(_generator_state(state))
+        return DCGANConfig(**{name: int(value) for name, value in architecture.items()})
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"{path!r} holds no DCGAN generator: {error}") from None
 
 
 def read_config(path):

@@ -21,11 +21,11 @@ from ..backend import to_numpy
 from ..files import atomic_write
 
 FORMAT = "nanogan-checkpoint-1"
-_METADATA_KEY = "__metadata__"
+METADATA_KEY = "__metadata__"
 
 
 class CheckpointError(Exception):
-    """A file that is not a readable nanogan checkpoint."""
+    """A file that is not a readable nanogan checkpoint (or weights file)."""
 
 
 def _flatten(tree, prefix=""):
@@ -72,13 +72,14 @@ def _lists_restored(node):
 def save_checkpoint(path, arrays, metadata):
     """Write `arrays` (a nested dict of arrays and numbers) and `metadata` (JSON-able) to `path`."""
     flat = _flatten(arrays)
-    flat[_METADATA_KEY] = np.array(json.dumps({"format": FORMAT, **metadata}))
+    flat[METADATA_KEY] = np.array(json.dumps({"format": FORMAT, **metadata}))
     with atomic_write(path) as file:
         np.savez(file, **flat)
     return path
 
 
-def _open(path):
+def open_npz(path):
+    """The opened .npz file at `path` (np.load, never pickle), or CheckpointError saying why it cannot be read."""
     try:
         return np.load(path, allow_pickle=False)
     except FileNotFoundError:
@@ -88,9 +89,9 @@ def _open(path):
 
 
 def _metadata(path, data):
-    if _METADATA_KEY not in data.files:
+    if METADATA_KEY not in data.files:
         raise CheckpointError(f"{path!r} is an .npz file but not a nanogan checkpoint (no metadata)")
-    metadata = json.loads(str(data[_METADATA_KEY]))
+    metadata = json.loads(str(data[METADATA_KEY]))
     if metadata.get("format") != FORMAT:
         raise CheckpointError(f"{path!r} has checkpoint format {metadata.get('format')!r}, expected {FORMAT!r}")
     return metadata
@@ -98,7 +99,7 @@ def _metadata(path, data):
 
 def load_metadata(path):
     """Only the metadata of a checkpoint: cheap, the arrays are not read."""
-    with _open(path) as data:
+    with open_npz(path) as data:
         return _metadata(path, data)
 
 
@@ -107,10 +108,10 @@ def load_checkpoint(path):
 
     Raises CheckpointError, with the reason, for a missing, truncated or foreign file.
     """
-    with _open(path) as data:
+    with open_npz(path) as data:
         metadata = _metadata(path, data)
         try:
-            flat = {name: data[name] for name in data.files if name != _METADATA_KEY}
+            flat = {name: data[name] for name in data.files if name != METADATA_KEY}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
             raise CheckpointError(f"cannot read checkpoint {path!r}: damaged array data ({error})") from None
     return _unflatten(flat), metadata

@@ -52,3 +52,15 @@ def sigmoid(x):
 def sigmoid_backward(g, y):
     """dx = g * y * (1 - y), since sigmoid' = sigmoid * (1 - sigmoid)."""
     return g * y * (1 - y)
+
+
+def elu(x, alpha):
+    """y = x where x > 0, alpha * (exp(x) - 1) elsewhere; exp is taken of min(x, 0), so it never overflows."""
+    xp = get_array_module(x)
+    return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+
+def elu_backward(g, y, alpha):
+    """dx = g where x > 0, g * (y + alpha) elsewhere, since d/dx alpha (exp(x) - 1) = alpha exp(x) = y + alpha
+    (and x > 0 exactly where y > 0)."""
+    return get_array_module(g).where(y > 0, g, g * (y + alpha))

@@ -8,6 +8,7 @@ to two faster twins of the same signature:
     im2col, col2im, matmul_col2im   im2col.py             cpu/im2col.py             cuda/im2col.py
     relu, leaky_relu (+ backward)   activation.py         cpu/activation.py         cuda/activation.py
     tanh, sigmoid (+ backward)      activation.py         -                         cuda/activation.py
+    elu (+ backward)                activation.py         -                         -
     batch_norm_forward, _backward   batchnorm.py          cpu/batchnorm.py          cuda/batchnorm.py
     update_running_stats            batchnorm.py          -                         cuda/batchnorm.py
     binary_cross_entropy (+ bwd)    loss.py               -                         cuda/loss.py
@@ -126,6 +127,8 @@ batch_norm_backward = Kernel(plain_batchnorm.batch_norm_backward, cpu_batchnorm.
                              cuda_batchnorm.batch_norm_backward)
 update_running_stats = Kernel(plain_batchnorm.update_running_stats, cuda=cuda_batchnorm.update_running_stats,
                               cuda_fits=_number_momentum)
+elu = Kernel(plain_activation.elu)
+elu_backward = Kernel(plain_activation.elu_backward)
 binary_cross_entropy = Kernel(plain_loss.binary_cross_entropy, cuda=cuda_loss.binary_cross_entropy)
 binary_cross_entropy_backward = Kernel(plain_loss.binary_cross_entropy_backward,
                                        cuda=cuda_loss.binary_cross_entropy_backward)

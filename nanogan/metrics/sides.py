@@ -49,6 +49,7 @@ class Side:
 
     @property
     def count(self):
+        """How many images the side's statistics were measured on."""
         return self.statistics.count
 
 

@@ -66,6 +66,7 @@ class FolderSource:
         return pixels
 
     def batches(self, count, batch_size):
+        """The first `count` images as uint8 batches (N, 3, S, S) of at most `batch_size`."""
         size = self.image_size or self.first_image_size()
         for start in range(0, count, batch_size):
             names = self.files.names[start : min(count, start + batch_size)]
@@ -90,6 +91,7 @@ class SyntheticSource:
         self.fingerprint = f"synthetic_faces seed={seed}"
 
     def batches(self, count, batch_size):
+        """`count` held-out synthetic faces as uint8 batches of at most `batch_size`."""
         images = synthetic_faces(count, self.image_size, self.seed)  # uint8: 12 KB per face at 64x64
         for start in range(0, count, batch_size):
             yield images[start : start + batch_size]
@@ -103,6 +105,7 @@ class ArraySource:
         self.available, self.image_size = len(images), images.shape[-1]
 
     def batches(self, count, batch_size):
+        """The first `count` images as uint8 batches of at most `batch_size`."""
         for start in range(0, count, batch_size):
             yield np.asarray(self.images[start : min(count, start + batch_size)])
 
@@ -118,6 +121,7 @@ class GeneratorSource:
         self.image_size = generator.image_size
 
     def batches(self, count, batch_size):
+        """`count` samples of the generator as uint8 batches of at most `batch_size`."""
         rng = np.random.default_rng(self.seed)
         backend = module_backend(self.generator)
         for start in range(0, count, batch_size):

@@ -45,6 +45,23 @@ def dcgan_init_(module, generator=None):
     return module.apply(initialise)
 
 
+def generator_architecture(state_dict):
+    """{"nz", "ngf", "nc", "image_size"} of the Generator whose state dict this is, read from the shapes of
+    its transposed-convolution weights: the first is (nz, ngf * 2^(k-1), 4, 4), the last (ngf, nc, 4, 4),
+    and k + 1 of them make image_size = 4 * 2^k. ValueError for anything else."""
+    weights = {}
+    for key, value in state_dict.items():
+        parts = str(key).split(".")
+        if len(parts) == 3 and parts[0] == "main" and parts[1].isdigit() and parts[2] == "weight" \
+                and len(getattr(value, "shape", ())) == 4:
+            weights[int(parts[1])] = tuple(value.shape)
+    if len(weights) < 3:
+        raise ValueError("not the state dict of a DCGAN Generator: expected transposed-convolution weights "
+                         f"'main.0.weight', ... of shape (in, out, 4, 4), found {len(weights)}")
+    shapes = [weights[index] for index in sorted(weights)]
+    return {"nz": shapes[0][0], "ngf": shapes[-1][0], "nc": shapes[-1][1], "image_size": 4 * 2 ** (len(shapes) - 1)}
+
+
 class Generator(Module):
     """z: (N, nz, 1, 1) -> images: (N, nc, image_size, image_size) in [-1, 1]."""
 
@@ -61,9 +78,11 @@ class Generator(Module):
         dcgan_init_(self)
 
     def forward(self, z):
+        """z: (N, nz, 1, 1) -> images: (N, nc, image_size, image_size) in [-1, 1]."""
         return self.main(z)
 
     def backward(self, grad_output):
+        """dL/dimages -> dL/dz, through the whole stack; adds into every parameter's .grad."""
         return self.main.backward(grad_output)
 
     def summary(self, batch_size=1):
@@ -90,15 +109,18 @@ class Discriminator(Module):
         dcgan_init_(self)
 
     def forward(self, images):
+        """images: (N, nc, image_size, image_size) -> D(x): (N,), probabilities."""
         expected = (self.nc, self.image_size, self.image_size)
         if images.ndim != 4 or tuple(images.shape[1:]) != expected:
             raise self._error(f"expected images of shape (N, {', '.join(map(str, expected))}), got {tuple(images.shape)}")
         return self.main(images).reshape(-1)  # (N, 1, 1, 1) -> (N,)
 
     def backward(self, grad_output):
+        """dL/dD(x): (N,) -> dL/dimages: (N, nc, image_size, image_size)."""
         return self.main.backward(grad_output.reshape(-1, 1, 1, 1))
 
     def summary(self, batch_size=1):
+        """One line per layer with its output shape and parameter count."""
         return summary(self, (batch_size, self.nc, self.image_size, self.image_size))
 
     def extra_repr(self):

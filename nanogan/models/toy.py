@@ -38,9 +38,11 @@ class LinearGenerator(Module):
         self.linear = Linear(self.noise_dim, dim, bias=bias)
 
     def forward(self, z):
+        """z: (N, noise_dim) -> G(z) = W z + b: (N, dim)."""
         return self.linear(z)
 
     def backward(self, grad_output):
+        """dL/dG(z) -> dL/dz; adds dL/dW and dL/db into .grad."""
         return self.linear.backward(grad_output)
 
     def distribution(self):
@@ -70,9 +72,11 @@ class MLPGenerator(Module):
         )
 
     def forward(self, z):
+        """z: (N, noise_dim) -> G(z): (N, dim)."""
         return self.main(z)
 
     def backward(self, grad_output):
+        """dL/dG(z) -> dL/dz, through the stack."""
         return self.main.backward(grad_output)
 
     def extra_repr(self):
@@ -94,6 +98,7 @@ class QuadraticFeatures(Module):
         self.out_features = dim + len(self.rows)
 
     def forward(self, x):
+        """x: (N, d) -> [x, x_i x_j for i <= j]: (N, d + d(d+1)/2)."""
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise self._error(f"expected input of shape (N, {self.dim}), got {tuple(x.shape)}")
         xp = get_array_module(x)
@@ -103,6 +108,7 @@ class QuadraticFeatures(Module):
         return y
 
     def backward(self, grad_output):
+        """dL/dy -> dL/dx: (N, d)."""
         (x,) = self.saved_tensors(grad_output)
         xp = get_array_module(x)
         n, d = x.shape
@@ -122,11 +128,13 @@ class _ToyDiscriminator(Module):
     """A stack `main` that ends in one Sigmoid unit: x (N, dim) -> D(x) (N,)."""
 
     def forward(self, x):
+        """x: (N, dim) -> D(x): (N,), probabilities."""
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise self._error(f"expected input of shape (N, {self.dim}), got {tuple(x.shape)}")
         return self.main(x).reshape(-1)  # (N, 1) -> (N,)
 
     def backward(self, grad_output):
+        """dL/dD(x): (N,) -> dL/dx: (N, dim)."""
         return self.main.backward(grad_output.reshape(-1, 1))
 
 

@@ -50,13 +50,14 @@ class _BatchNorm(Module):
         self.register_buffer("running_var", np.ones(num_features, dtype=np.float32))
         self.register_buffer("num_batches_tracked", np.zeros((), dtype=np.int64))
 
-    def _check_input(self, x):
+    def _check_shape(self, x):
         if x.ndim not in self.input_ranks or x.shape[1] != self.num_features:
             layout = self.input_layout.format(C=self.num_features)
             raise self._error(f"expected input of shape {layout}, got {tuple(x.shape)}")
 
     def forward(self, x):
-        self._check_input(x)
+        """x: (N, C) or (N, C, L) for BatchNorm1d, (N, C, H, W) for BatchNorm2d -> y, the same shape."""
+        self._check_shape(x)
         x_rows = channel_rows(x)  # (C, m): one row per channel; a view for channels-first arrays
         count = x_rows.shape[1]  # m: values per channel
         if self.training and count < 2:
@@ -92,6 +93,7 @@ class _BatchNorm(Module):
         update_running_stats(self.running_mean, self.running_var, batch_mean, batch_var, momentum, count)
 
     def backward(self, grad_output):
+        """dL/dy -> dL/dx, shaped like x; adds dL/dgamma and dL/dbeta into .grad."""
         x_hat, inv_std, trained = self.saved_tensors(grad_output)
         g = channel_rows(grad_output)  # (C, m), like x_hat
         # dx = gamma * inv_std * (g - mean(g) - x_hat * mean(g * x_hat)) in train mode: nanogan/kernels/batchnorm.py

@@ -66,7 +66,7 @@ class _ConvNd(Module):
         if self.bias is not None:
             init.fan_in_uniform_(self.bias, self._fan_in)
 
-    def _check_input(self, x):
+    def _check_shape(self, x):
         if x.ndim != 4 or x.shape[1] != self.in_channels:
             raise self._error(f"expected input of shape (N, {self.in_channels}, H, W), got {tuple(x.shape)}")
 
@@ -112,7 +112,8 @@ class Conv2d(_ConvNd):
         )
 
     def forward(self, x):
-        self._check_input(x)
+        """x: (N, C_in, H, W) -> y: (N, C_out, OH, OW); saves x for backward."""
+        self._check_shape(x)
         batch, _, height, width = x.shape
         padded = (height + 2 * self.padding[0], width + 2 * self.padding[1])
         if padded[0] < self.kernel_size[0] or padded[1] < self.kernel_size[1]:
@@ -131,6 +132,7 @@ class Conv2d(_ConvNd):
         return y
 
     def backward(self, grad_output):
+        """dL/dy: (N, C_out, OH, OW) -> dL/dx: (N, C_in, H, W); adds dL/dW and dL/db into .grad."""
         (x,) = self.saved_tensors(grad_output)
         # g as a matrix: (N, C_out, OH, OW) -> (C_out, OH*OW*N), columns ordered like im2col's
         g = channel_rows(grad_output)
@@ -170,13 +172,15 @@ class ConvTranspose2d(_ConvNd):
             )
 
     def output_shape(self, input_shape):
+        """(N, C_out, H_out, W_out) for an input of `input_shape`: H_out = (H - 1) * stride - 2 * padding + kernel + output_padding."""
         batch, _, height, width = input_shape
         out_h, out_w = ((size - 1) * s - 2 * p + k + op for size, s, p, k, op
                         in zip((height, width), self.stride, self.padding, self.kernel_size, self.output_padding))
         return batch, self.out_channels, out_h, out_w
 
     def forward(self, x):
-        self._check_input(x)
+        """x: (N, C_in, H, W) -> y: (N, C_out, OH, OW), OH = (H - 1) * stride - 2 * padding + kernel + output_padding."""
+        self._check_shape(x)
         output_shape = self.output_shape(x.shape)
         if min(output_shape[2:]) < 1:
             raise self._error(
@@ -193,6 +197,7 @@ class ConvTranspose2d(_ConvNd):
         return y
 
     def backward(self, grad_output):
+        """dL/dy: (N, C_out, OH, OW) -> dL/dx: (N, C_in, H, W); adds dL/dW and dL/db into .grad."""
         x_matrix, input_shape = self.saved_tensors(grad_output)
         columns = self._im2col(grad_output)  # (C_out*KH*KW, H*W*N)
         weight_matrix = self.weight.data.reshape(self.in_channels, -1)

@@ -14,6 +14,7 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, x):
+        """x: (N, C, H, W) -> y: (N, C*H*W) (dims start_dim..end_dim merged)."""
         ndim = x.ndim
         dims_valid = ndim > 0 and all(-ndim <= dim < ndim for dim in (self.start_dim, self.end_dim))
         if not dims_valid or self.start_dim % ndim > self.end_dim % ndim:
@@ -27,6 +28,7 @@ class Flatten(Module):
         return y
 
     def backward(self, grad_output):
+        """dL/dy -> dL/dx: dL/dy reshaped to x's shape."""
         (input_shape,) = self.saved_tensors(grad_output)
         return grad_output.reshape(input_shape)
 

@@ -30,15 +30,18 @@ def normal_(parameter, mean=0.0, std=1.0, generator=None):
 
 
 def constant_(parameter, value):
+    """Fill the parameter with `value`, in place; returns it."""
     parameter.data.fill(value)
     return parameter
 
 
 def zeros_(parameter):
+    """Fill the parameter with 0, in place; returns it."""
     return constant_(parameter, 0.0)
 
 
 def ones_(parameter):
+    """Fill the parameter with 1, in place; returns it."""
     return constant_(parameter, 1.0)
 
 

@@ -27,11 +27,13 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
+        """Draw weight and bias from U(-1/sqrt(in_features), 1/sqrt(in_features)), as PyTorch does."""
         init.fan_in_uniform_(self.weight, self.in_features)
         if self.bias is not None:
             init.fan_in_uniform_(self.bias, self.in_features)
 
     def forward(self, x):
+        """x: (*, in_features) -> y: (*, out_features); saves x for backward."""
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             raise self._error(f"expected input of shape (*, {self.in_features}), got {tuple(x.shape)}")
         x_matrix = x.reshape(-1, self.in_features)  # (M, in), M = product of the leading dims
@@ -43,6 +45,7 @@ class Linear(Module):
         return y
 
     def backward(self, grad_output):
+        """dL/dy: (*, out_features) -> dL/dx: (*, in_features); adds dL/dW and dL/db into .grad."""
         (x_matrix,) = self.saved_tensors(grad_output)
         g = grad_output.reshape(-1, self.out_features)  # (M, out)
         if self.weight.requires_grad:

@@ -37,6 +37,7 @@ def no_grad():
 
 
 def is_grad_enabled():
+    """False inside `no_grad()`, where forward passes save nothing for backward."""
     return _grad_enabled
 
 
@@ -77,13 +78,71 @@ class Module:
     # -- forward and backward ----------------------------------------------
 
     def __call__(self, *inputs):
+        """`module(x)`: check x (`check_input`), then run `forward(x)`."""
+        if inputs:
+            self.check_input(inputs[0])
         return self.forward(*inputs)
 
     def forward(self, *inputs):
+        """Compute the output from the input, saving what `backward` needs (`save_for_backward`).
+
+        Subclasses define it; call the module (`module(x)`), not `forward`, so that the input is checked.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
     def backward(self, grad_output):
+        """Take dL/dy (shaped like the last forward's output), add dL/dparam into each parameter's
+        `.grad`, and return dL/dx (shaped like that forward's input). Subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    def check_input(self, x):
+        """Refuse an input that the layer would compute on silently wrong, as PyTorch does at forward.
+
+        x must be an array (NumPy, CuPy, ...) of floating-point dtype, and, for a module that holds
+        parameters (or floating-point buffers), of their dtype and on their backend: a float64 batch
+        into a float32 model is an error here, not a float64 output and a failure at backward.
+        A layer that takes other inputs (integer indices, say) overrides this method.
+        """
+        if not hasattr(x, "shape"):
+            raise TypeError(
+                f"{self._describe()}: expected an array (numpy.ndarray or a CuPy array), got {type(x).__name__}; "
+                f"convert it first, e.g. np.asarray(x, dtype=np.float32)"
+            )
+        reference = self._reference_array()
+        if reference is None:
+            if x.dtype.kind != "f":
+                raise self._error(
+                    f"expected a floating-point input, got dtype {x.dtype}; convert it with x.astype(np.float32)"
+                )
+            return
+        expected, got = backend_name(reference), backend_name(x)
+        if got != expected:
+            raise self._error(
+                f"expected input on {expected} (the parameters' backend), got an array on {got}; move the input "
+                f"with nanogan.backend.to_backend(x, {expected!r}), or the model with model.to({got!r})"
+            )
+        if x.dtype != reference.dtype:
+            model_fix = f", or the model with model.to(dtype=np.{x.dtype})" if np.issubdtype(x.dtype, np.floating) else ""
+            raise self._error(
+                f"expected input of dtype {reference.dtype} (the parameters'), got dtype {x.dtype}; "
+                f"convert the input with x.astype(np.{reference.dtype}){model_fix}"
+            )
+
+    def _reference_array(self):
+        """The array whose dtype and backend inputs must match: this module's first parameter, else
+        the first that a child holds, else a floating-point buffer, else None (a layer without
+        state, such as ReLU, takes any floating-point input)."""
+        for parameter in self._parameters.values():
+            return parameter.data
+        for child in self._modules.values():
+            reference = child._reference_array()
+            if reference is not None:
+                return reference
+        for name in self._buffers:
+            buffer = getattr(self, name)
+            if buffer.dtype.kind == "f":
+                return buffer
+        return None
 
     def save_for_backward(self, *arrays, output):
         """Keep `arrays` for backward, and the shape and dtype of `output` to check its gradient.
@@ -120,36 +179,44 @@ class Module:
     # -- traversal -----------------------------------------------------------
 
     def named_children(self):
+        """(name, module) for each direct child, in definition order."""
         yield from self._modules.items()
 
     def children(self):
+        """Each direct child module, in definition order."""
         for _, module in self.named_children():
             yield module
 
     def named_modules(self, prefix=""):
+        """(name, module) for this module and every submodule, depth first, names joined with '.'."""
         yield prefix, self
         for name, child in self._modules.items():
             yield from child.named_modules(f"{prefix}.{name}" if prefix else name)
 
     def modules(self):
+        """This module and every submodule, depth first."""
         for _, module in self.named_modules():
             yield module
 
     def named_parameters(self):
+        """(name, Parameter) for every parameter, in definition order, with PyTorch's names."""
         for module_name, module in self.named_modules():
             for name, parameter in module._parameters.items():
                 yield (f"{module_name}.{name}" if module_name else name), parameter
 
     def parameters(self):
+        """Every Parameter, in definition order: what an optimizer takes."""
         for _, parameter in self.named_parameters():
             yield parameter
 
     def named_buffers(self):
+        """(name, array) for every buffer (state that is not learned, such as running_mean)."""
         for module_name, module in self.named_modules():
             for name in module._buffers:
                 yield (f"{module_name}.{name}" if module_name else name), getattr(module, name)
 
     def buffers(self):
+        """Every buffer array."""
         for _, buffer in self.named_buffers():
             yield buffer
 
@@ -163,14 +230,19 @@ class Module:
     # -- modes and gradients --------------------------------------------------
 
     def train(self, mode=True):
+        """Set training mode (mode=True) or eval mode on this module and every submodule; returns self.
+
+        Training mode: BatchNorm uses batch statistics and updates its running ones, Dropout drops."""
         for module in self.modules():
             module.training = mode
         return self
 
     def eval(self):
+        """Set eval mode (BatchNorm uses its running statistics, Dropout passes inputs through); returns self."""
         return self.train(False)
 
     def zero_grad(self):
+        """Set the `.grad` of every parameter to zero: call before each backward that should not accumulate."""
         for parameter in self.parameters():
             parameter.zero_grad()
 
@@ -224,7 +296,7 @@ class Module:
             get_array_module(target).copyto(target, value)
 
     def to(self, backend=None, dtype=None):
-        """Move parameters and buffers to `backend` ("numpy" | "cupy") and/or cast
+        """Move parameters and buffers to `backend` ("numpy" | "cupy", or "cuda" for "cupy") and/or cast
         floating-point ones to `dtype`; returns self.
 
         Optimizers follow their parameters: their state moves at their next step.
@@ -237,6 +309,14 @@ class Module:
                 target_dtype = dtype if np.issubdtype(array.dtype, np.floating) else None
                 setattr(module, name, to_backend(array, backend or backend_name(array), target_dtype))
         return self
+
+    def float(self):
+        """Cast floating-point parameters and buffers to float32, as torch's `.float()`; returns self."""
+        return self.to(dtype=np.float32)
+
+    def double(self):
+        """Cast floating-point parameters and buffers to float64, as torch's `.double()`; returns self."""
+        return self.to(dtype=np.float64)
 
     # -- printing ------------------------------------------------------------
 

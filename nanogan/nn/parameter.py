@@ -20,17 +20,25 @@ class Parameter:
 
     @property
     def shape(self):
+        """The shape of `.data`."""
         return self.data.shape
 
     @property
     def dtype(self):
+        """The dtype of `.data`."""
         return self.data.dtype
 
     @property
     def size(self):
+        """The number of entries of `.data` (also `numel()`)."""
+        return self.data.size
+
+    def numel(self):
+        """How many numbers the parameter holds, as torch's `numel()`: sum(p.numel() for p in model.parameters())."""
         return self.data.size
 
     def zero_grad(self):
+        """Set `.grad` to zero."""
         self.grad.fill(0)
 
     def to(self, backend=None, dtype=None):

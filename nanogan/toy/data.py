@@ -32,6 +32,7 @@ class Gaussian:
 
     @property
     def dim(self):
+        """The dimension of the distribution."""
         return self.mean.size
 
     def sample(self, rng, n):

@@ -14,18 +14,21 @@ from ..threads import split_channels
 
 
 def relu(x):
+    """The threaded twin of nanogan.kernels.activation.relu."""
     y = np.empty_like(x)
     split_channels(lambda x, y: np.maximum(x, 0, out=y), x, y)
     return y
 
 
 def relu_backward(g, y):
+    """The threaded twin of nanogan.kernels.activation.relu_backward."""
     grad_input = np.empty_like(g)
     split_channels(lambda g, y, grad_input: np.multiply(g, y > 0, out=grad_input), g, y, grad_input)
     return grad_input
 
 
 def leaky_relu(x, negative_slope):
+    """The threaded twin of nanogan.kernels.activation.leaky_relu: returns (y, positive)."""
     y, positive = np.empty_like(x), np.empty_like(x, dtype=bool)
     # y = max(x, negative_slope * x) for slopes up to 1 (min above 1): the plain select, in two passes
     select = np.maximum if negative_slope <= 1 else np.minimum
@@ -40,6 +43,7 @@ def leaky_relu(x, negative_slope):
 
 
 def leaky_relu_backward(g, positive, negative_slope):
+    """The threaded twin of nanogan.kernels.activation.leaky_relu_backward."""
     grad_input = np.empty_like(g)
 
     def leaky_relu_backward_channels(g, positive, grad_input):

@@ -16,6 +16,7 @@ from ..workspace import scratch
 
 
 def adam_step(params, grads, exp_avgs, exp_avg_sqs, steps, lr, betas, eps, weight_decay):
+    """The threaded twin of nanogan.kernels.adam.adam_step."""
     for param, grad, m, v, t in zip(params, grads, exp_avgs, exp_avg_sqs, steps):
         g = grad + weight_decay * param if weight_decay else grad
         rows = [array.reshape(1) if array.ndim == 0 else array for array in (param, g, m, v)]  # a 0-d one is 1 row

@@ -19,6 +19,7 @@ def row_dot(a, b):
 
 
 def batch_norm_forward(x, gamma, beta, eps, mean=None, var=None):
+    """The threaded twin of nanogan.kernels.batchnorm.batch_norm_forward."""
     channels, count = x.shape  # count: m, the values per channel
     training = mean is None
     x_hat, y = np.empty(x.shape, x.dtype), np.empty(x.shape, x.dtype)
@@ -46,6 +47,7 @@ def batch_norm_forward(x, gamma, beta, eps, mean=None, var=None):
 
 
 def batch_norm_backward(g, x_hat, gamma, inv_std, training):
+    """The threaded twin of nanogan.kernels.batchnorm.batch_norm_backward."""
     channels, count = g.shape
     g_sum, g_x_hat_sum = np.empty(channels, g.dtype), np.empty(channels, g.dtype)
     grad_input = np.empty(g.shape, g.dtype)

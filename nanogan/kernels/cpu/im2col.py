@@ -20,6 +20,7 @@ from ..workspace import scratch
 
 
 def im2col(x, kernel_size, stride, padding):
+    """The threaded twin of nanogan.kernels.im2col.im2col."""
     batch, channels, height, width = x.shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
@@ -47,6 +48,7 @@ def im2col(x, kernel_size, stride, padding):
 
 
 def col2im(columns, x_shape, kernel_size, stride, padding):
+    """The threaded twin of nanogan.kernels.im2col.col2im."""
     batch, channels, height, width = x_shape
     (kernel_h, kernel_w), (stride_h, stride_w), (pad_h, pad_w) = kernel_size, stride, padding
     out_h = conv_output_size(height, kernel_h, stride_h, pad_h)
@@ -68,6 +70,7 @@ def col2im(columns, x_shape, kernel_size, stride, padding):
 
 
 def matmul_col2im(a, b, x_shape, kernel_size, stride, padding):
+    """The threaded twin of nanogan.kernels.im2col.matmul_col2im."""
     product = scratch("columns", (a.shape[0], b.shape[1]), a.dtype, np)
     np.matmul(a, b, out=product)
     return col2im(product, x_shape, kernel_size, stride, padding)

@@ -30,10 +30,12 @@ SIGMOID_BACKWARD = Elementwise("T g, T y", "T dx", "dx = g * y * ((T)1 - y);", "
 
 
 def relu(x):
+    """The CUDA twin of nanogan.kernels.activation.relu."""
     return map_in_memory_order(compiled(RELU), (x,))
 
 
 def relu_backward(grad_output, y):
+    """The CUDA twin of nanogan.kernels.activation.relu_backward."""
     return map_in_memory_order(compiled(RELU_BACKWARD), (grad_output, y))
 
 
@@ -43,20 +45,25 @@ def leaky_relu(x, negative_slope):
 
 
 def leaky_relu_backward(grad_output, positive, negative_slope):
+    """The CUDA twin of nanogan.kernels.activation.leaky_relu_backward."""
     return map_in_memory_order(compiled(LEAKY_RELU_BACKWARD), (grad_output, positive), float(negative_slope))
 
 
 def tanh(x):
+    """The CUDA twin of nanogan.kernels.activation.tanh."""
     return map_in_memory_order(compiled(TANH), (x,))
 
 
 def tanh_backward(grad_output, y):
+    """The CUDA twin of nanogan.kernels.activation.tanh_backward."""
     return map_in_memory_order(compiled(TANH_BACKWARD), (grad_output, y))
 
 
 def sigmoid(x):
+    """The CUDA twin of nanogan.kernels.activation.sigmoid."""
     return map_in_memory_order(compiled(SIGMOID), (x,))
 
 
 def sigmoid_backward(grad_output, y):
+    """The CUDA twin of nanogan.kernels.activation.sigmoid_backward."""
     return map_in_memory_order(compiled(SIGMOID_BACKWARD), (grad_output, y))

@@ -104,6 +104,7 @@ def _affine_or_identity(gamma, beta, channels, dtype):
 
 
 def batch_norm_forward(x, gamma, beta, eps, mean=None, var=None):
+    """The CUDA twin of nanogan.kernels.batchnorm.batch_norm_forward."""
     cp = cupy()
     channels, count = x.shape
     if mean is None:  # train mode: the batch's own statistics
@@ -117,6 +118,7 @@ def batch_norm_forward(x, gamma, beta, eps, mean=None, var=None):
 
 
 def batch_norm_backward(g, x_hat, gamma, inv_std, training):
+    """The CUDA twin of nanogan.kernels.batchnorm.batch_norm_backward."""
     cp = cupy()
     channels, count = g.shape
     g, x_hat = cp.ascontiguousarray(g), cp.ascontiguousarray(x_hat)

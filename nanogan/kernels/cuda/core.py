@@ -49,6 +49,7 @@ class Elementwise:
     name: str
 
     def build(self):
+        """The cupy.ElementwiseKernel of this spec."""
         return cupy().ElementwiseKernel(self.in_params, self.out_params, self.operation, self.name,
                                         options=COMPILE_OPTIONS)
 
@@ -61,6 +62,7 @@ class Raw:
     name: str
 
     def build(self):
+        """The cupy.RawKernel of this spec."""
         return cupy().RawKernel(self.source, self.name, options=COMPILE_OPTIONS)
 
 

@@ -76,10 +76,12 @@ def im2col_fits(x, kernel_size, stride, padding):
 
 
 def col2im_fits(columns, x_shape, kernel_size, stride, padding):
+    """Whether the CUDA col2im takes these arguments (32-bit indices suffice)."""
     return max(columns.size, math.prod(x_shape)) <= MAX_ELEMENTS
 
 
 def matmul_col2im_fits(a, b, x_shape, kernel_size, stride, padding):
+    """Whether the CUDA matmul_col2im takes these arguments (32-bit indices suffice)."""
     return max(a.shape[0] * b.shape[1], math.prod(x_shape)) <= MAX_ELEMENTS
 
 

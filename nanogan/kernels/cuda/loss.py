@@ -26,4 +26,5 @@ def binary_cross_entropy(p, y):
 
 
 def binary_cross_entropy_backward(p, y, upstream):
+    """dloss/dp as one CUDA map: the twin of nanogan.kernels.loss.binary_cross_entropy_backward."""
     return compiled(BCE_BACKWARD)(p, y, upstream, GRAD_EPS, float(p.size))
