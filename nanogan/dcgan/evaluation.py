@@ -15,7 +15,17 @@ from ..metrics.kid import SUBSET_SIZE
 NOISE_STREAM = 3  # the evaluation noise is default_rng([seed, 3]); the trainer uses streams 1 and 2
 
 
-class TrainingEvaluation:
+class PeriodicEvaluation:
+    """What both evaluations share: they run every `every` steps, and at the last."""
+
+    every = None
+
+    def due(self, step, last=False):
+        """Whether to evaluate at `step`: every `every` steps, and at the last."""
+        return step % self.every == 0 or last
+
+
+class TrainingEvaluation(PeriodicEvaluation):
     """FID and KID of the generator's samples against the first `count` training images."""
 
     def __init__(self, extractor, dataset, every, count, cache_dir, seed=0, batch_size=50, progress=True):
@@ -28,10 +38,6 @@ class TrainingEvaluation:
         self.real, self.cache_file = real_side(source, extractor, self.count, cache_dir, batch_size, progress)
         self.kid_subset_size = min(SUBSET_SIZE, self.count)  # KID's subsets of 1,000, or all M when M is smaller
 
-    def due(self, step, last=False):
-        """Whether to evaluate at `step`: every `every` steps, and at the last."""
-        return step % self.every == 0 or last
-
     def measure(self, generator):
         """{"fid", "kid", "kid_std"} of `count` samples of `generator` (in eval mode)."""
         samples = GeneratorSource(generator, self.noise_seed)
@@ -40,7 +46,7 @@ class TrainingEvaluation:
         return {"fid": figures["fid"], "kid": figures["kid"]["mean"], "kid_std": figures["kid"]["std"]}
 
 
-class FaceEvaluation:
+class FaceEvaluation(PeriodicEvaluation):
     """The face benchmark of the generator's samples: modes covered, KL and domain FID against `count`
     held-out synthetic faces (the real side, measured once)."""
 
@@ -48,9 +54,6 @@ class FaceEvaluation:
         self.extractor, self.every, self.count, self.batch_size = extractor, every, count, batch_size
         self.noise_seed = [seed, NOISE_STREAM]
         self.real = measure_faces(SyntheticSource(image_size), extractor, count, batch_size, progress, label="real")
-
-    def due(self, step, last=False):
-        return step % self.every == 0 or last
 
     def measure(self, generator):
         """{"modes_covered", "kl", "domain_fid"} of `count` samples of `generator` (in eval mode)."""

@@ -66,6 +66,7 @@ class FaceSide:
 
     @property
     def count(self):
+        """How many images the side holds."""
         return len(self.labels)
 
 

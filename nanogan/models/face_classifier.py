@@ -74,6 +74,7 @@ def predict(logits):
 
 
 def weights_path(image_size):
+    """Where the package keeps the trained classifier for image_size x image_size faces."""
     return os.path.join(WEIGHTS_DIR, f"face_classifier_{image_size}.npz")
 
 

@@ -32,10 +32,13 @@ class CrossEntropyLoss(_Loss):
     """
 
     def _check_target(self, input, target):
-        expected_shape = (input.shape[0], *input.shape[2:]) if input.ndim >= 2 else None
-        if not np.issubdtype(input.dtype, np.floating) or expected_shape is None:
-            raise self._error(f"expected floating-point logits of shape (N, C, ...), got shape {tuple(input.shape)} "
-                              f"and dtype {input.dtype}")
+        """The target as integer class indices of shape (N, d1, ...) on the input's backend, or ValueError."""
+        self.check_input(input)
+        if input.ndim < 2:
+            raise self._error(f"expected logits of shape (N, C, ...), got shape {tuple(input.shape)}")
+        expected_shape = (input.shape[0], *input.shape[2:])
+        if not hasattr(target, "shape"):
+            target = get_array_module(input).asarray(target)
         same_backend = backend_name(input) == backend_name(target)
         if not same_backend or tuple(target.shape) != expected_shape or not np.issubdtype(target.dtype, np.integer):
             raise self._error(
@@ -43,8 +46,10 @@ class CrossEntropyLoss(_Loss):
                 f"{tuple(target.shape)} and dtype {target.dtype} on {backend_name(target)}; make them like "
                 f"xp.asarray(labels, dtype=xp.int64)"
             )
+        return target
 
     def forward(self, input, target):
+        """input: logits s (N, C, ...); target: classes y (N, ...) -> the mean loss, 0-d."""
         xp = get_array_module(input)
         s = xp.moveaxis(input, 1, -1).reshape(-1, input.shape[1])  # (m, C): one row of logits per sample
         y = target.reshape(-1)  # (m,)
@@ -55,6 +60,7 @@ class CrossEntropyLoss(_Loss):
         return loss
 
     def backward(self, grad_output=1.0):
+        """dL/ds for the last forward, shaped like the logits; grad_output: dL/dloss (1 when the loss is L)."""
         log_probabilities, y, input_shape = self.saved_tensors(grad_output)
         xp = get_array_module(log_probabilities)
         count = len(y)
