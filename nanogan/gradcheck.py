@@ -13,8 +13,10 @@ choices make the test strict:
   relative; float32 would leave errors near 1e-3 and hide real mistakes.
 - a random upstream gradient g: the scalar checked is L = sum(g * y), whose
   gradient is exactly what backward(g) returns. With g all ones, a mistake
-  that shifts every entry of dx by the same amount goes unseen, and so does
-  BatchNorm's whole input gradient (sum(y) does not depend on x).
+  in a term that vanishes whenever g is constant goes unseen: BatchNorm's
+  input gradient is exactly zero then (sum(y) does not depend on x), so a
+  wrong sign on its x_hat * mean(g * x_hat) term, or a wrong overall factor,
+  passes. (A constant offset in dx does not hide: it shows entry by entry.)
 - differences of outputs are taken before they are weighted and summed, so
   outputs that a nudge does not reach cancel exactly.
 - the error per entry, |a - n| / max(1e-8, |a| + |n|), reported at its worst,

@@ -53,6 +53,12 @@ REPOSITORY_FOLDERS = ("nanogan", "tests", "examples", "benchmarks", "docs", "scr
 COMMANDS_RUN = {
     "python examples/toy_gaussian.py": (["--steps", "20", "--out", "{out}"], ()),
     "python examples/gaussian_ring.py": (["--steps", "20", "--out", "{out}"], ()),
+    "python scripts/draw_figures.py": (["--out", "{out}"], ()),
+    "python scripts/toy_gan_log.py": (
+        ["--steps", "30", "--seeds", "1", "--right-mean-steps", "10", "--right-mean-seeds", "1", "--ring-steps", "20",
+         "--ring-seeds", "1", "--jobs", "1", "--out", "{out}"],
+        (),
+    ),
     "python examples/celeba_dcgan.py": (
         ["--data", "synthetic", "--limit", "64", "--max-steps", "2", "--batch-size", "8", "--image-size", "32",
          "--ngf", "8", "--ndf", "8", "--no-progress", "--out", "{out}"],
@@ -102,6 +108,9 @@ SHARED_SYMBOLS = [
     ("docs/adam.md", "nanogan/optim/sgd.py", "SGD.step", ["b", "g", "momentum", "dampening", "lr", "param"]),
     ("docs/gan.md", "nanogan/training.py", "train_step", ["L_D", "L_G", "D", "G"]),
     ("docs/gradient-checking.md", "nanogan/gradcheck.py", "numerical_gradient", ["dy", "y", "h"]),
+    ("docs/worked-example.md", "nanogan/nn/linear.py", "Linear.backward", ["g", "x", "W", "dW", "db", "dx"]),
+    ("docs/worked-example.md", "nanogan/nn/activation.py", "LeakyReLU.backward", ["g", "negative_slope", "dx"]),
+    ("docs/worked-example.md", "nanogan/nn/activation.py", "Sigmoid.backward", ["g", "y", "dx"]),
 ]
 
 

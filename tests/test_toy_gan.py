@@ -201,7 +201,7 @@ def test_from_the_right_mean_a_quadratic_or_mlp_discriminator_corrects_the_covar
 def test_the_default_run_with_a_quadratic_or_mlp_discriminator_matches_mean_and_covariance(name):
     # Bound: closer to the target than the Gaussian fitted to one batch of 256 target
     # samples (all D sees of the data in a step): W2 0.14 on average. Measured with seed 0:
-    # quadratic 0.088, mlp 0.066 (docs/toy-gan.md has 10 seeds).
+    # quadratic 0.088, mlp 0.066 (docs/toy-gan-log.md has 10 seeds).
     summary = fit_toy_gaussian(discriminator=name, log=lambda line: None).summary
     assert summary["w2"] < summary["w2_one_batch_fit"]
     assert summary["w2"] < 0.1 * summary["w2_initial"]

@@ -1,5 +1,5 @@
 """The article's toy GAN (section 4.4) as a training run: the code behind
-examples/toy_gaussian.py and the measurements of docs/toy-gan.md.
+examples/toy_gaussian.py and the measurements of docs/toy-gan-log.md.
 
     fit_toy_gaussian     train a linear generator against a linear, quadratic or MLP
                          discriminator on a Gaussian target, measuring the exact W2 as it goes
@@ -49,12 +49,14 @@ def one_batch_fit_w2(target, batch_size, rng, trials=BATCH_FIT_TRIALS):
 
 
 def _distances(generator, target):
-    """How far the generator's exact N(b, W W^T) is from the target: W2 and its two terms."""
+    """How far the generator's exact N(b, W W^T) is from the target: W2 and its two terms; and its
+    spread: the standard deviations along its principal axes, largest first (W's singular values)."""
     mean, cov = generator.distribution()
     return {
         "w2": wasserstein2_gaussian(target.mean, target.cov, mean, cov),
         "mean_distance": float(np.linalg.norm(mean - target.mean)),
         "bures_distance": bures_distance(target.cov, cov),
+        "generator_stds": np.sqrt(np.maximum(np.linalg.eigvalsh(cov), 0))[::-1].tolist(),
     }
 
 
