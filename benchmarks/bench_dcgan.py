@@ -167,11 +167,11 @@ def _losses(framework, result):
     return [metrics["loss_d"], metrics["loss_g"]]
 
 
-def start_worker(framework, args, models=None):
-    """A child process running `worker`; returns (process, connection, its "ready" message)."""
+def start_worker(framework, args, models=None, target=worker):
+    """A child process running `target` (default: `worker`); returns (process, connection, its "ready" message)."""
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no memory shared with the parent
     parent_end, child_end = context.Pipe()
-    process = context.Process(target=worker, args=(child_end, framework, args, models), daemon=True)
+    process = context.Process(target=target, args=(child_end, framework, args, models), daemon=True)
     process.start()
     child_end.close()  # the child holds its end now: if it dies, recv() ends with EOFError instead of waiting
     return process, parent_end, receive(process, parent_end, framework)
@@ -203,19 +203,7 @@ def compare(args):
     if torch_note:
         print(torch_note)
 
-    times = {name: [] for name in frameworks}
-    for index in range(args.warmup + args.iters):
-        for name, (process, connection, _) in frameworks.items():  # A B A B: one iteration each, in turn
-            time.sleep(SETTLE_SECONDS)
-            connection.send(index)
-            elapsed = receive(process, connection, name)
-            if index >= args.warmup:
-                times[name].append(elapsed)
-    finals = {}
-    for name, (process, connection, _) in frameworks.items():
-        connection.send("stop")
-        finals[name] = receive(process, connection, name)
-        process.join()
+    times, finals = take_turns(frameworks, args.warmup, args.iters)
 
     flops = workload.iteration_flops(args.image_size)
     results = {"config": vars(args), "environment": environment(frameworks),
@@ -234,11 +222,33 @@ def compare(args):
             "first_step_losses": final["first_losses"],
         }
     if "torch" in times:
-        # nanogan's speed over PyTorch's in each pair: t_torch / t_nanogan (> 1: nanogan is faster)
-        ratios = [torch_time / nanogan_time for nanogan_time, torch_time in zip(times["nanogan"], times["torch"])]
-        results["speed_ratio"] = {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios),
-                                  "per_pair": ratios}
+        results["speed_ratio"] = speed_ratio(times)
     return results
+
+
+def take_turns(frameworks, warmup, iters):
+    """Send the workers step indices in turn, one each (A B A B ...), `warmup` untimed rounds and then `iters`
+    timed ones, then "stop". Returns the timed seconds and each worker's last message, by framework."""
+    times = {name: [] for name in frameworks}
+    for index in range(warmup + iters):
+        for name, (process, connection, _) in frameworks.items():
+            time.sleep(SETTLE_SECONDS)
+            connection.send(index)
+            elapsed = receive(process, connection, name)
+            if index >= warmup:
+                times[name].append(elapsed)
+    finals = {}
+    for name, (process, connection, _) in frameworks.items():
+        connection.send("stop")
+        finals[name] = receive(process, connection, name)
+        process.join()
+    return times, finals
+
+
+def speed_ratio(times):
+    """nanogan's speed over PyTorch's in each pair: t_torch / t_nanogan (> 1: nanogan is faster)."""
+    ratios = [torch_time / nanogan_time for nanogan_time, torch_time in zip(times["nanogan"], times["torch"])]
+    return {"median": statistics.median(ratios), "min": min(ratios), "max": max(ratios), "per_pair": ratios}
 
 
 def environment(frameworks):

@@ -22,9 +22,9 @@ docs/user-guide.md shows how to use it; docs/README.md derives the math.
     nanogan.gradcheck   finite-difference checks for any module
     nanogan.training    one GAN training step: the alternating algorithm
     tools
-    nanogan.models      the DCGAN pair, the toy GAN's models, summary()
+    nanogan.models      the DCGAN pair, the toy GAN's models, the FID Inception network, summary()
     nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, ArrayLoader, BatchLoader
-    nanogan.io          nanogan.save/load files and training checkpoints
+    nanogan.io          nanogan.save/load files, training checkpoints, PyTorch weight files, safetensors
     nanogan.metrics     FID, KID, Inception Score, precision/recall, MS-SSIM, D accuracy (docs/evaluation.md)
     nanogan.images      sample grids as PNG files
     nanogan.plots       training curves

@@ -64,3 +64,61 @@ def batch_norm_eval(x, gamma, beta, running_mean, running_var, eps):
     for c in range(x.shape[1]):
         y[:, c] = gamma[c] * (x[:, c] - running_mean[c]) / np.sqrt(running_var[c] + eps) + beta[c]
     return y
+
+
+def pool2d(x, kernel, stride, padding, reduce):
+    """y[n, c, oh, ow] = reduce(the values of x[n, c] in the window at (sh*oh - ph, sw*ow - pw) inside the image,
+    the window's size counting padding)."""
+    (kh, kw), (sh, sw), (ph, pw) = kernel, stride, padding
+    n_batch, channels, height, width = x.shape
+    out_h, out_w = (height + 2 * ph - kh) // sh + 1, (width + 2 * pw - kw) // sw + 1
+    y = np.zeros((n_batch, channels, out_h, out_w))
+    for n in range(n_batch):
+        for c in range(channels):
+            for oh in range(out_h):
+                for ow in range(out_w):
+                    values = [x[n, c, h, w] for h in range(sh * oh - ph, sh * oh - ph + kh)
+                              for w in range(sw * ow - pw, sw * ow - pw + kw) if 0 <= h < height and 0 <= w < width]
+                    y[n, c, oh, ow] = reduce(values, kh * kw)
+    return y
+
+
+def max_pool2d(x, kernel, stride, padding):
+    return pool2d(x, kernel, stride, padding, lambda values, size: max(values))
+
+
+def avg_pool2d(x, kernel, stride, padding, count_include_pad):
+    return pool2d(x, kernel, stride, padding,
+                  lambda values, size: sum(values) / (size if count_include_pad else len(values)))
+
+
+def bilinear_source(o, in_size, out_size, align_corners):
+    """The source coordinate of output position o, and its two neighbours with their weights."""
+    if align_corners:
+        source = o * (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+    else:
+        source = max((o + 0.5) * in_size / out_size - 0.5, 0.0)
+    low = min(int(np.floor(source)), in_size - 1)
+    high = min(low + 1, in_size - 1)
+    return (low, 1 - (source - low)), (high, source - low)
+
+
+def resize_bilinear(x, out_h, out_w, align_corners):
+    """y[n, c, oh, ow] = the four pixels around the source point, each weighted by its nearness on both axes."""
+    n_batch, channels, height, width = x.shape
+    y = np.zeros((n_batch, channels, out_h, out_w))
+    for oh in range(out_h):
+        for ow in range(out_w):
+            for h, weight_h in bilinear_source(oh, height, out_h, align_corners):
+                for w, weight_w in bilinear_source(ow, width, out_w, align_corners):
+                    y[:, :, oh, ow] += weight_h * weight_w * x[:, :, h, w]
+    return y
+
+
+def resize_nearest(x, out_h, out_w):
+    """y[n, c, oh, ow] = x[n, c, floor(oh * H / OH), floor(ow * W / OW)], the products in float32 as PyTorch
+    computes them (which now and then rounds an exact integer down: H = 26, OH = 22, oh = 11 reads row 12)."""
+    height, width = x.shape[2:]
+    rows = [min(int(np.float32(oh) * (np.float32(height) / np.float32(out_h))), height - 1) for oh in range(out_h)]
+    cols = [min(int(np.float32(ow) * (np.float32(width) / np.float32(out_w))), width - 1) for ow in range(out_w)]
+    return x[:, :, rows][:, :, :, cols]

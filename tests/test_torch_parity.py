@@ -179,3 +179,61 @@ def test_the_dcgan_pair_matches_the_pytorch_tutorials_netG_and_netD():
     torch_grads = dict(torch_generator.named_parameters())
     for name, parameter in generator.named_parameters():
         np.testing.assert_allclose(parameter.grad, torch_grads[name].grad.numpy(), rtol=1e-7, atol=1e-12, err_msg=name)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: (nn.MaxPool2d(3, stride=2), torch.nn.MaxPool2d(3, stride=2)),
+    lambda: (nn.MaxPool2d(3, stride=1, padding=1), torch.nn.MaxPool2d(3, stride=1, padding=1)),
+    lambda: (nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 0)),
+             torch.nn.MaxPool2d((2, 3), stride=(1, 2), padding=(1, 0))),
+    lambda: (nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False),
+             torch.nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)),
+    lambda: (nn.AvgPool2d(3, stride=2, padding=1), torch.nn.AvgPool2d(3, stride=2, padding=1)),
+    lambda: (nn.AdaptiveAvgPool2d((1, 1)), torch.nn.AdaptiveAvgPool2d((1, 1))),
+    lambda: (nn.Upsample(size=(11, 4), mode="bilinear", align_corners=False),
+             torch.nn.Upsample(size=(11, 4), mode="bilinear", align_corners=False)),
+    lambda: (nn.Upsample(size=(5, 13), mode="bilinear", align_corners=True),
+             torch.nn.Upsample(size=(5, 13), mode="bilinear", align_corners=True)),
+    lambda: (nn.Upsample(scale_factor=(1.7, 0.6), mode="bilinear"),
+             torch.nn.Upsample(scale_factor=(1.7, 0.6), mode="bilinear")),
+    lambda: (nn.Upsample(size=(22, 9)), torch.nn.Upsample(size=(22, 9))),
+    lambda: (nn.Upsample(scale_factor=2.5), torch.nn.Upsample(scale_factor=2.5)),
+    # Inception's non-square kernels, each padded on its long axis only
+    lambda: (nn.Conv2d(3, 4, (1, 7), padding=(0, 3)), torch.nn.Conv2d(3, 4, (1, 7), padding=(0, 3))),
+    lambda: (nn.Conv2d(3, 4, (7, 1), padding=(3, 0)), torch.nn.Conv2d(3, 4, (7, 1), padding=(3, 0))),
+    lambda: (nn.Conv2d(3, 4, (1, 3), padding=(0, 1), bias=False), torch.nn.Conv2d(3, 4, (1, 3), padding=(0, 1),
+                                                                                  bias=False)),
+    lambda: (nn.Conv2d(3, 4, (3, 1), padding=(1, 0), bias=False), torch.nn.Conv2d(3, 4, (3, 1), padding=(1, 0),
+                                                                                  bias=False)),
+])
+def test_inception_layers_match_pytorch(make):
+    layer, torch_layer = make()
+    compare_layer(layer, torch_layer, np.random.default_rng(8).standard_normal((2, 3, 26, 7)))
+
+
+@pytest.mark.parametrize("size, mode, align_corners", [((299, 299), "bilinear", False), ((31, 9), "bilinear", True),
+                                                       ((299, 299), "nearest", None)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_interpolate_matches_pytorch_in_both_precisions(size, mode, align_corners, dtype):
+    """In float32 too, within a few roundings: the weights are computed in the input's precision, as PyTorch's
+    CPU kernel does (a float64 weight differs from PyTorch's float32 one by up to 2e-6 at 299 pixels)."""
+    from nanogan.nn import functional
+
+    x = np.random.default_rng(9).uniform(0, 1, (2, 3, 64, 37)).astype(dtype)
+    expected = torch.nn.functional.interpolate(torch.from_numpy(x), size=size, mode=mode, align_corners=align_corners)
+    y = functional.interpolate(x, size=size, mode=mode, align_corners=align_corners)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y, expected.numpy(), rtol=0, atol=1e-12 if dtype == np.float64 else 4 * 2.0**-23)
+
+
+def test_concat_matches_torch_cat_forward_and_backward():
+    rng = np.random.default_rng(10)
+    parts = [rng.standard_normal((2, c, 3, 3)) for c in (1, 4, 2)]
+    torch_parts = [to_torch(part).requires_grad_() for part in parts]
+    layer = nn.Concat(1)
+    y, y_torch = layer(*parts), torch.cat(torch_parts, 1)
+    np.testing.assert_array_equal(y, y_torch.detach().numpy())
+    g = rng.standard_normal(y.shape)
+    y_torch.backward(to_torch(g))
+    for grad, torch_part in zip(layer.backward(g), torch_parts):
+        np.testing.assert_array_equal(grad, torch_part.grad.numpy())

@@ -5,6 +5,7 @@
     python examples/celeba_dcgan.py --resume runs/celeba_dcgan/checkpoint.npz
     python examples/celeba_dcgan.py --generate runs/celeba_dcgan/checkpoint.npz --n 64 --out grid.png
     python examples/celeba_dcgan.py --eval-every 500 --eval-n 1000         # FID and KID as it trains
+    python examples/celeba_dcgan.py --generate runs/celeba_dcgan/checkpoint.npz --export G.safetensors
 
 (`python -m nanogan.dcgan ...` is the same program.) Without --data it looks
 for CelebA in data/celeba/ and otherwise trains on a synthetic face dataset
@@ -12,6 +13,7 @@ that nanogan draws itself (and says so).
 """
 
 import argparse
+import importlib.util
 import sys
 import warnings
 from dataclasses import fields
@@ -19,6 +21,8 @@ from dataclasses import fields
 from .. import data
 from ..cli import (add_backend_argument, fail, nonnegative_int, positive_float, positive_int, prepare_output_dir,
                    require_backend, unit_interval_float)
+from ..io import WeightsError, save_safetensors
+from ..io.safetensors_file import INSTALL_HINT
 from ..io.checkpoint import CheckpointError
 from ..metrics import EvaluationError, load_inception
 from ..metrics.faces import face_extractor
@@ -68,8 +72,22 @@ def build_parser():
                              "covered, KL and domain FID; for --data synthetic, needs no weights file)")
     parser.add_argument("--inception-weights", metavar="PATH",
                         help="pytorch-fid's Inception weights file (default: where docs/evaluation.md says)")
+    parser.add_argument("--export", metavar="FILE.safetensors",
+                        help="also write the generator's weights to FILE, which the PyTorch DCGAN tutorial's Generator "
+                             "loads (safetensors.torch.load_file): at the end of training, or with --generate, the "
+                             "checkpoint's; needs the safetensors package")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
+
+
+def export_generator(generator, path):
+    """Write the generator's state dict as safetensors (PyTorch's names and layouts), or exit 2 saying why not."""
+    try:
+        save_safetensors(generator.state_dict(), path, metadata={"format": "nanogan DCGAN generator",
+                                                                 "architecture": generator.extra_repr()})
+    except (WeightsError, OSError) as error:
+        fail(f"cannot export the generator to {path}: {error}")
+    print(f"wrote the generator's weights to {path}")
 
 
 def run_generate(args):
@@ -81,6 +99,8 @@ def run_generate(args):
         fail(str(error))
     grid, strip = generate(generator, args.n, args.out or "grid.png", seed=args.seed or 0)
     print(f"wrote {grid} and {strip}")
+    if args.export:
+        export_generator(generator, args.export)
     return 0
 
 
@@ -152,6 +172,8 @@ def main(argv=None, extractor=None):
     """
     warnings.formatwarning = one_line_warning  # e.g. "warning: skipped 3 of 202599 image files ..."
     args = build_parser().parse_args(argv)
+    if args.export and importlib.util.find_spec("safetensors") is None:  # said before training, not after
+        fail(f"--export needs the safetensors package: {INSTALL_HINT}")
     if args.generate:
         return run_generate(args)
     require_backend(args.backend, tf32=args.tf32)
@@ -182,4 +204,6 @@ def main(argv=None, extractor=None):
         return 130
     print(f"done: {trainer.step} steps; samples in {out_dir}/samples, curves in {out_dir}/losses.png, "
           f"checkpoint {checkpoint_path(out_dir)}")
+    if args.export:
+        export_generator(trainer.generator, args.export)
     return 0

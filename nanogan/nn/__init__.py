@@ -3,6 +3,7 @@
 from . import functional, init, utils
 from .activation import ELU, LeakyReLU, ReLU, Sigmoid, Tanh
 from .batchnorm import BatchNorm1d, BatchNorm2d
+from .concat import Concat
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
 from .cross_entropy import CrossEntropyLoss
@@ -12,9 +13,12 @@ from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, MSELoss
 from .module import Module, is_grad_enabled, no_grad
 from .parameter import Parameter
+from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .upsample import Upsample
 
 __all__ = [
-    "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Conv2d", "ConvTranspose2d", "CrossEntropyLoss",
-    "Dropout", "ELU", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss", "Module", "ModuleDict", "ModuleList",
-    "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh", "functional", "init", "is_grad_enabled", "no_grad", "utils",
+    "AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Concat",
+    "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss",
+    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
+    "Upsample", "functional", "init", "is_grad_enabled", "no_grad", "utils",
 ]

@@ -1,7 +1,8 @@
-"""Numerically stable elementwise functions that layers and losses share, as torch.nn.functional's."""
+"""Numerically stable elementwise functions that layers and losses share, and interpolate, as torch.nn.functional's."""
 
 from ..backend import get_array_module
 from ..kernels.dispatch import sigmoid  # noqa: F401  (1 / (1 + exp(-x)) without overflow)
+from .upsample import interpolate  # noqa: F401  (resizing images, nanogan/nn/upsample.py)
 
 
 def softplus(x):
