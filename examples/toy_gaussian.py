@@ -17,8 +17,8 @@ from nanogan.blas import use_short_blas_spin
 
 use_short_blas_spin()  # before NumPy loads OpenBLAS: nanogan/blas.py says why
 
-from nanogan.cli import (add_backend_argument, nonnegative_int, positive_float, positive_int,  # noqa: E402
-                         prepare_output_dir, require_backend)
+from nanogan.cli import (add_backend_argument, add_objective_arguments, gan_options, nonnegative_int,  # noqa: E402
+                         positive_float, positive_int, prepare_output_dir, require_backend)
 from nanogan.toy.gaussian_training import (DEFAULT_LR, DISCRIMINATORS, OPTIMIZERS, format_toy_table,  # noqa: E402
                                            train_toy_gaussian)
 
@@ -38,6 +38,7 @@ def parse_args():
                         help="linear: sigmoid(theta^T x + c), the article's; quadratic: adds x_i x_j; "
                              "mlp: one hidden layer (default linear)")
     parser.add_argument("--seed", type=nonnegative_int, default=0, help="seed for weights, data and noise (default 0)")
+    add_objective_arguments(parser)
     add_backend_argument(parser)
     parser.add_argument("--out", default="runs/toy_gaussian", help="output folder (default runs/toy_gaussian)")
     return parser.parse_args()
@@ -49,7 +50,8 @@ def main():
     prepare_output_dir(args.out)
     summary = train_toy_gaussian(args.out, dim=args.dim, steps=args.steps, batch_size=args.batch_size, lr=args.lr,
                                  optimizer=args.optimizer, discriminator=args.discriminator, seed=args.seed,
-                                 backend=args.backend)
+                                 backend=args.backend, options=gan_options(args, args.batch_size), lr_d=args.lr_d,
+                                 lr_g=args.lr_g)
     print()
     print(format_toy_table(summary))
     print(f"wrote summary.json, samples.png, losses.png, w2.png to {args.out}")

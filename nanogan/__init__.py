@@ -21,6 +21,8 @@ docs/user-guide.md shows how to use it; docs/README.md derives the math.
     nanogan.optim       Adam, SGD and parameter groups; nanogan.optim.lr_scheduler
     nanogan.gradcheck   finite-difference checks for any module
     nanogan.training    one GAN training step: the alternating algorithm
+    nanogan.objectives  the GAN objectives (bce, lsgan, hinge, wgan, ...) and GANOptions
+    nanogan.penalties   gradient penalties (R1, WGAN-GP) on the layers' double backward
     tools
     nanogan.models      the DCGAN pair, the toy GAN's models, the FID Inception network, summary()
     nanogan.data        CelebA (folder or zip) through a uint8 cache, synthetic faces, ArrayLoader, BatchLoader
@@ -49,6 +51,7 @@ _LAZY = {name: name for name in ("backend", "blas", "cli", "data", "dcgan", "fil
                                  "kernels", "metrics", "models", "nn", "optim", "plots", "random", "toy", "training")}
 _LAZY.update(manual_seed="random", get_num_threads="kernels.threads", set_num_threads="kernels.threads",
              no_grad="nn", is_grad_enabled="nn", save="io", load="io")
+_LAZY.update(objectives="objectives", penalties="penalties")
 
 __all__ = sorted(_LAZY)
 

@@ -11,6 +11,7 @@ import sys
 import tempfile
 
 from .backend import BACKENDS, BackendUnavailableError, canonical_name, get_backend
+from .objectives import LOSSES, GANOptions
 
 
 def fail(message):
@@ -42,6 +43,11 @@ def nonnegative_int(text):
 def positive_float(text):
     """An argparse type: a number > 0."""
     return _number(float, text, lambda value: value > 0, "a positive number")
+
+
+def nonnegative_float(text):
+    """A number >= 0: R1's gamma, for instance."""
+    return _number(float, text, lambda value: value >= 0, "a number >= 0")
 
 
 def unit_interval_float(text):
@@ -84,3 +90,33 @@ def prepare_output_dir(path):
     except OSError as error:
         fail(f"cannot write to the output folder {path!r} ({error.strerror or error}); choose another with --out")
     return path
+
+
+def add_objective_arguments(parser):
+    """--loss, --r1, --spectral-norm, --pack, --minibatch-std, --n-critic, --lr-d, --lr-g (docs/objectives.md)."""
+    group = parser.add_argument_group("objective and regularisers (docs/objectives.md)")
+    group.add_argument("--loss", choices=LOSSES, default="bce",
+                       help="bce: the article's (default); saturating: G minimises log(1 - D(G(z))); lsgan: least "
+                            "squares; hinge; wgan-clip: Wasserstein with weight clipping; wgan-gp: with a gradient "
+                            "penalty")
+    group.add_argument("--r1", type=nonnegative_float, default=0.0, metavar="GAMMA",
+                       help="R1 penalty gamma/2 * |dD(x)/dx|^2 on real data (default 0: none)")
+    group.add_argument("--spectral-norm", action="store_true", help="spectral normalisation of D's weights")
+    group.add_argument("--pack", type=positive_int, default=1, metavar="M",
+                       help="PacGAN: D judges M samples at once (default 1)")
+    group.add_argument("--minibatch-std", action="store_true",
+                       help="a minibatch standard deviation feature in D (Karras et al., 2018)")
+    group.add_argument("--n-critic", type=positive_int, default=1, metavar="K", help="D steps per G step (default 1)")
+    group.add_argument("--lr-d", type=positive_float, help="D's learning rate (default: --lr)")
+    group.add_argument("--lr-g", type=positive_float, help="G's learning rate (default: --lr)")
+
+
+def gan_options(args, batch_size):
+    """The GANOptions of add_objective_arguments' options, or exit 2 saying why they make no sense together."""
+    options = GANOptions(loss=args.loss, r1=args.r1, spectral_norm=args.spectral_norm, pack=args.pack,
+                         minibatch_std=args.minibatch_std, n_critic=args.n_critic)
+    try:
+        options.check(batch_size)
+    except ValueError as error:
+        fail(str(error))
+    return options

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backend import backend_name, to_backend, to_numpy
-from .nn.module import no_grad
+from .nn.module import create_graph, no_grad
 
 DEFAULT_EPS = 1e-4
 DEFAULT_TOLERANCE = 1e-6
@@ -212,3 +212,44 @@ def check_loss(criterion, input, target, eps=DEFAULT_EPS, seed=0):
     criterion(input, target)
     analytic = {"input": criterion.backward(upstream)}
     return _compare(repr(criterion), analytic, {"input": input}, lambda: criterion(input, target), upstream, eps)
+
+
+def check_double_backward(module, x, eps=DEFAULT_EPS, seed=0):
+    """Check `module.double_backward` (docs/double-backward.md) entry by entry.
+
+    With a random upstream gradient g and a random r, the scalar P = sum(r * dx), where
+    dx = backward(g) is the input gradient, is differentiated numerically with respect to
+    the input, every trainable parameter and g, and compared with what double_backward(r)
+    returns (dP/dx, dP/dg) and adds into .grad (dP/dparam). Works on float64 copies, in the
+    module's current mode; a module whose forward changes state (spectral normalisation's
+    power iteration in training mode) is checked in eval mode.
+    """
+    module = copy.deepcopy(module).to(dtype=np.float64)
+    x = _float64_copy(x)
+    rng = np.random.default_rng(seed)
+    y = module(x)
+    grad_output = to_backend(rng.standard_normal(y.shape), backend_name(y), np.float64)
+    r = to_backend(rng.standard_normal(x.shape), backend_name(x), np.float64)
+    trainable = {name: parameter for name, parameter in module.named_parameters() if parameter.requires_grad}
+    module.requires_grad_(False)
+    with create_graph():
+        module.backward(grad_output)
+    for parameter in trainable.values():
+        parameter.requires_grad = True
+    module.zero_grad()
+    grad_grad_output, grad_input = module.double_backward(r)
+    analytic = {"input": 0 * x if grad_input is None else grad_input, "grad_output": grad_grad_output,
+                **{name: parameter.grad.copy() for name, parameter in trainable.items()}}
+    arrays = {"input": x, "grad_output": grad_output, **{name: parameter.data for name, parameter in trainable.items()}}
+    module.requires_grad_(False)  # the numerical passes below need no parameter gradients
+
+    def input_gradient():
+        module(x)
+        return module.backward(grad_output)
+
+    report = GradcheckReport(f"double backward of {module!r}")
+    for name, array in arrays.items():
+        numerical = numerical_gradient(input_gradient, array, r, eps)
+        error, index = relative_error(analytic[name], numerical)
+        report.errors[name] = (error, index, float(to_numpy(analytic[name])[index]), float(numerical[index]))
+    return report

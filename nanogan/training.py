@@ -7,11 +7,17 @@
 
 Both updates descend their loss (the article calls this "gradient ascent";
 it is descent). The same step trains the toy Gaussian GAN and the DCGAN.
+The labels and logs are the article's BCE objective; the other objectives
+(nanogan/objectives.py) change what each step's losses and their gradients
+are, the gradient penalties (nanogan/penalties.py) add to D's loss, and
+train_step_n_critic takes several D steps per G step.
 """
 
 from dataclasses import dataclass, field
 
-from .backend import get_array_module, to_backend, to_numpy
+from .backend import to_backend, to_numpy
+from .nn import Module
+from .objectives import BCE
 
 
 @dataclass
@@ -21,9 +27,9 @@ class StepMetrics:
     Call `to_host()` when you want Python floats, e.g. every N steps for logging.
     """
 
-    loss_d: object  # L_D = -log D(x) - log(1 - D(G(z))), the sum of the two BCE terms
-    loss_g: object  # L_G = -log D(G(z)), after the D step
-    d_real: object  # mean D(x): D's belief that real images are real
+    loss_d: object  # L_D, the sum of its real and fake terms (BCE: -log D(x) - log(1 - D(G(z)))), plus any penalties
+    loss_g: object  # L_G after the D step (BCE: -log D(G(z)))
+    d_real: object  # mean D(x): D's belief that real images are real (a score, for the score objectives)
     d_fake: object  # mean D(G(z)) before the D step
     d_fake_after: object  # mean D(G(z)) after the D step, seen by the G step
     # the loss's checks that a GPU backend defers to this read (BCELoss: inputs outside [0, 1]), or None
@@ -40,11 +46,6 @@ class StepMetrics:
 METRIC_NAMES = ("loss_d", "loss_g", "d_real", "d_fake", "d_fake_after")  # StepMetrics' measurements
 
 
-def _labels(output, value):
-    """Float labels shaped like D's output (the article's integer torch.full breaks BCELoss)."""
-    return get_array_module(output).full(output.shape, value, dtype=output.dtype)
-
-
 def _check_batch(name, batch, model):
     """The check of `model(batch)` (Module.check_input), raised before the step changes anything."""
     try:
@@ -53,47 +54,82 @@ def _check_batch(name, batch, model):
         raise type(error)(f"train_step: the {name} batch: {error}") from None
 
 
-def train_step(generator, discriminator, g_optimizer, d_optimizer, criterion, real, noise):
-    """One D update then one G update; returns StepMetrics.
+def discriminator_step(discriminator, d_optimizer, objective, real, fake, penalties=()):
+    """One D update on the real batch and a batch of fakes (from which no gradient flows into G).
 
-    real: a batch of data on the models' backend and in their dtype, shaped as D's input
-    noise: a batch of z, likewise, shaped as G's input
-    criterion: BCELoss for a D that ends in Sigmoid (BCEWithLogitsLoss for one that outputs logits)
-    """
-    _check_batch("real", real, discriminator)
-    _check_batch("noise", noise, generator)
-    # (1) D step: minimise L_D = -log D(x) - log(1 - D(G(z)))
+    Returns (L_D with the penalties, D(x), D(G(z)))."""
+    # minimise L_D = l_real(D(x)) + l_fake(D(G(z))) + penalties   (BCE: -log D(x) - log(1 - D(G(z))))
     d_optimizer.zero_grad()
     d_output_real = discriminator(real)
-    loss_d_real = criterion(d_output_real, _labels(d_output_real, 1.0))
-    discriminator.backward(criterion.backward())
-
-    fake = generator(noise)  # G keeps its cache for the G step below
+    loss_d_real, grad_real = objective.d_real(d_output_real)
+    discriminator.backward(grad_real)
     d_output_fake = discriminator(fake)
-    loss_d_fake = criterion(d_output_fake, _labels(d_output_fake, 0.0))
-    discriminator.backward(criterion.backward())  # the gradient into fake is dropped: G is not trained here
+    loss_d_fake, grad_fake = objective.d_fake(d_output_fake)
+    discriminator.backward(grad_fake)  # the gradient into fake is dropped: G is not trained here
+    penalty = sum(each(discriminator, real, fake) for each in penalties)  # each adds its dP/dθ_D into .grad
     d_optimizer.step()
+    objective.constrain(discriminator)  # WGAN's weight clipping; nothing for the other objectives
+    return loss_d_real + loss_d_fake + penalty, d_output_real, d_output_fake
 
-    # (2) G step: minimise L_G = -log D(G(z)) through the updated D, whose own weights stay frozen
+
+def generator_step(generator, discriminator, g_optimizer, objective, fake):
+    """One G update through D, whose own weights stay frozen. `fake` = G(z) from G's last forward,
+    whose cache G still holds. Returns (L_G, D(G(z)))."""
+    # minimise L_G = l_gen(D(G(z)))   (BCE: -log D(G(z)))
     g_optimizer.zero_grad()
     discriminator.requires_grad_(False)
     try:
-        d_output_after = discriminator(fake)
-        loss_g = criterion(d_output_after, _labels(d_output_after, 1.0))
-        grad_fake = discriminator.backward(criterion.backward())
+        d_output = discriminator(fake)
+        loss_g, grad = objective.g_fake(d_output)
+        grad_fake = discriminator.backward(grad)
     finally:
         discriminator.requires_grad_(True)  # also when a bad batch raised: D is trainable again
     generator.backward(grad_fake)
     g_optimizer.step()
+    return loss_g, d_output
 
-    return StepMetrics(
-        loss_d=loss_d_real + loss_d_fake,
-        loss_g=loss_g,
-        d_real=d_output_real.mean(),
-        d_fake=d_output_fake.mean(),
-        d_fake_after=d_output_after.mean(),
-        deferred_check=getattr(criterion, "check_deferred", None),
-    )
+
+def as_objective(objective):
+    """An Objective as it is; a loss Module (BCELoss, BCEWithLogitsLoss) as the article's BCE objective with it."""
+    return BCE(objective) if isinstance(objective, Module) else objective
+
+
+def train_step(generator, discriminator, g_optimizer, d_optimizer, objective, real, noise, penalties=()):
+    """One D update then one G update on the same fakes; returns StepMetrics.
+
+    real: a batch of data on the models' backend and in their dtype, shaped as D's input
+    noise: a batch of z, likewise, shaped as G's input
+    objective: an Objective of nanogan/objectives.py, or a criterion for the article's BCE objective:
+        BCELoss for a D that ends in Sigmoid (BCEWithLogitsLoss for one that outputs logits)
+    penalties: gradient penalties added to D's loss (nanogan/penalties.py)
+    """
+    _check_batch("real", real, discriminator)
+    _check_batch("noise", noise, generator)
+    objective = as_objective(objective)
+    fake = generator(noise)  # G keeps its cache for the G step
+    # (1) D step: minimise L_D = -log D(x) - log(1 - D(G(z))) for BCE
+    loss_d, d_output_real, d_output_fake = discriminator_step(discriminator, d_optimizer, objective, real, fake,
+                                                              penalties)
+    # (2) G step: minimise L_G = -log D(G(z)) for BCE, through the updated D
+    loss_g, d_output_after = generator_step(generator, discriminator, g_optimizer, objective, fake)
+    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean(),
+                       deferred_check=objective.check_deferred)
+
+
+def train_step_n_critic(generator, discriminator, g_optimizer, d_optimizer, objective, batches, penalties=()):
+    """len(batches) D updates, each on its own (real, noise) pair, then one G update on the last fakes
+    (WGAN's n_critic); train_step is the case of one batch. Returns the last D step's and the G step's StepMetrics."""
+    for real, noise in batches:
+        _check_batch("real", real, discriminator)
+        _check_batch("noise", noise, generator)
+    objective = as_objective(objective)
+    for real, noise in batches:
+        fake = generator(noise)  # the last one's cache serves the G step
+        loss_d, d_output_real, d_output_fake = discriminator_step(discriminator, d_optimizer, objective, real, fake,
+                                                                  penalties)
+    loss_g, d_output_after = generator_step(generator, discriminator, g_optimizer, objective, fake)
+    return StepMetrics(loss_d, loss_g, d_output_real.mean(), d_output_fake.mean(), d_output_after.mean(),
+                       deferred_check=objective.check_deferred)
 
 
 def sample_noise(generator, shape, backend, dtype="float32"):

@@ -21,6 +21,8 @@ LAYERS = [
     ("engine: kernels", ("kernels",)),
     ("engine: layers", ("nn",)),
     ("engine: optimizers", ("optim",)),
+    ("engine: penalties", ("penalties",)),
+    ("engine: objectives", ("objectives",)),
     ("engine: training and checks", ("gradcheck", "training")),
     ("tools", ("models", "data", "io", "metrics", "images", "plots", "cli")),
     ("applications", ("toy", "dcgan")),

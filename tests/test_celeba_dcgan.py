@@ -249,5 +249,6 @@ def test_the_settings_options_take_their_defaults_and_help_from_dcgan_config():
     for setting in fields(DCGANConfig):
         if setting.name in TRAINING_SETTINGS:
             option = "--" + setting.name.replace("_", "-")
-            assert f"{option} {setting.name.upper()} {setting.metadata['help']} (default {setting.default:g})" \
-                in help_text
+            default = "" if setting.default is None or setting.default is False else f" (default {setting.default:g})" \
+                if isinstance(setting.default, (int, float)) else f" (default {setting.default})"
+            assert option in help_text and f"{setting.metadata['help']}{default}" in help_text

@@ -115,6 +115,16 @@ SHARED_SYMBOLS = [
     ("docs/pooling.md", "nanogan/nn/pooling.py", "AvgPool2d.backward", ["g", "count", "dx"]),
     ("docs/pooling.md", "nanogan/nn/upsample.py", "Upsample.backward", ["A_h", "g", "A_w", "dx"]),
     ("docs/pooling.md", "nanogan/nn/concat.py", "Concat.backward", ["g", "dx_i"]),
+    ("docs/double-backward.md", "nanogan/nn/linear.py", "Linear.double_backward", ["g", "v", "dP/dW", "dP/dg"]),
+    ("docs/double-backward.md", "nanogan/nn/conv.py", "Conv2d.double_backward",
+     ["g", "im2col(v)", "W_matrix", "dP/dW", "dP/dg"]),
+    ("docs/double-backward.md", "nanogan/nn/minibatch_std.py", "MinibatchStdDev.double_backward",
+     ["v", "d", "sd", "g_s", "dP/dz"]),
+    ("docs/double-backward.md", "nanogan/penalties.py", "R1Penalty.__call__", ["dP/du", "gamma", "u", "m"]),
+    ("docs/double-backward.md", "nanogan/penalties.py", "GradientPenalty.__call__", ["dP/du_i", "|u_i|", "m"]),
+    ("docs/objectives.md", "nanogan/objectives.py", "LeastSquares._half_square", ["dloss/ds", "s", "t", "m"]),
+    ("docs/objectives.md", "nanogan/nn/spectral_norm.py", "SpectralNorm._through_module",
+     ["dW", "dW_sn", "sigma", "u", "v"]),
 ]
 
 

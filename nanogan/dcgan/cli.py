@@ -19,10 +19,11 @@ import warnings
 from dataclasses import fields
 
 from .. import data
-from ..cli import (add_backend_argument, fail, nonnegative_int, positive_float, positive_int, prepare_output_dir,
-                   require_backend, unit_interval_float)
+from ..cli import (add_backend_argument, fail, nonnegative_float, nonnegative_int, positive_float, positive_int,
+                   prepare_output_dir, require_backend, unit_interval_float)
 from ..io import WeightsError, save_safetensors
 from ..io.safetensors_file import INSTALL_HINT
+from ..objectives import LOSSES
 from ..io.checkpoint import CheckpointError
 from ..metrics import EvaluationError, load_inception
 from ..metrics.faces import face_extractor
@@ -30,11 +31,16 @@ from .evaluation import FaceEvaluation, TrainingEvaluation
 from .run import TrainingDiverged, checkpoint_path, generate, train
 from .trainer import ARCHITECTURE, DCGANConfig, DCGANTrainer, load_generator, read_config
 
-# The DCGANConfig fields that are command-line options (--image-size ...), with the values each accepts;
-# defaults and help come from DCGANConfig itself.
+# The DCGANConfig fields that are command-line options (--image-size ...), with the values each accepts
+# (argparse's type, choices or a flag's action); defaults and help come from DCGANConfig itself.
 TRAINING_SETTINGS = {
-    "image_size": positive_int, "nz": positive_int, "ngf": positive_int, "ndf": positive_int,
-    "batch_size": positive_int, "lr": positive_float, "beta1": unit_interval_float, "seed": nonnegative_int,
+    "image_size": {"type": positive_int}, "nz": {"type": positive_int}, "ngf": {"type": positive_int},
+    "ndf": {"type": positive_int}, "batch_size": {"type": positive_int}, "lr": {"type": positive_float},
+    "beta1": {"type": unit_interval_float}, "seed": {"type": nonnegative_int},
+    "loss": {"choices": LOSSES}, "r1": {"type": nonnegative_float, "metavar": "GAMMA"},
+    "spectral_norm": {"action": "store_true"}, "pack": {"type": positive_int, "metavar": "M"},
+    "minibatch_std": {"action": "store_true"}, "n_critic": {"type": positive_int, "metavar": "K"},
+    "lr_d": {"type": positive_float}, "lr_g": {"type": positive_float},
 }
 
 
@@ -49,8 +55,9 @@ def build_parser():
     for setting in fields(DCGANConfig):
         if setting.name in TRAINING_SETTINGS:
             # default None: an option given explicitly can then be told apart (it must agree with a resumed run)
-            parser.add_argument(f"--{setting.name.replace('_', '-')}", type=TRAINING_SETTINGS[setting.name],
-                                help=f"{setting.metadata['help']} (default {setting.default:g})")
+            parser.add_argument(f"--{setting.name.replace('_', '-')}", default=None,
+                                help=setting.metadata["help"] + _default_text(setting.default),
+                                **TRAINING_SETTINGS[setting.name])
     parser.add_argument("--epochs", type=positive_int, default=5, help="passes over the data (default 5)")
     parser.add_argument("--max-steps", type=positive_int, help="stop after this many steps (overrides --epochs)")
     add_backend_argument(parser)
@@ -78,6 +85,13 @@ def build_parser():
                              "checkpoint's; needs the safetensors package")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
+
+
+def _default_text(default):
+    """" (default 64)" for a help text; nothing for a flag (False) or a default that the help states (None)."""
+    if default is None or default is False:
+        return ""
+    return f" (default {default:g})" if isinstance(default, (int, float)) else f" (default {default})"
 
 
 def export_generator(generator, path):

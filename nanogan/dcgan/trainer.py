@@ -17,13 +17,16 @@ from ..io.checkpoint import CheckpointError, load_checkpoint, load_metadata, sav
 from ..io.formats import read_weights
 from ..models import Discriminator, Generator
 from ..models.dcgan import check_image_size, generator_architecture
-from ..nn import BCELoss, no_grad
+from ..nn import no_grad
+from ..objectives import LOSSES, GANOptions
 from ..optim import Adam
 from ..random import manual_seed
-from ..training import sample_noise, train_step
+from ..training import sample_noise, train_step, train_step_n_critic
 
 ARCHITECTURE = ("image_size", "nz", "ngf", "ndf", "nc")  # what a checkpoint's weights are shaped by
 FIXED_NOISE_SIZE = 64  # the sample grids show G on the same 64 noise vectors all run long
+# the settings added with the objectives: a checkpoint written before them lacks them and resumes with their defaults
+OBJECTIVE_SETTINGS = ("loss", "r1", "spectral_norm", "pack", "minibatch_std", "n_critic", "lr_d", "lr_g")
 
 
 def setting(default, help):
@@ -45,6 +48,14 @@ class DCGANConfig:
     beta1: float = setting(0.5, "Adam beta1 (beta2 stays 0.999), as in the DCGAN paper")
     seed: int = setting(0, "seed of the weights, the shuffling and the noise: all follow from it")
     backend: str = setting("numpy", "numpy (CPU) or cupy (NVIDIA GPU)")
+    loss: str = setting("bce", f"the objective (docs/objectives.md), one of {', '.join(LOSSES)}; bce is the article's")
+    r1: float = setting(0.0, "gamma of the R1 penalty gamma/2 |dD(x)/dx|^2 on real images; 0: none")
+    spectral_norm: bool = setting(False, "spectral normalisation of D's convolutions")
+    pack: int = setting(1, "PacGAN: D judges this many images at once (the batch size must be a multiple)")
+    minibatch_std: bool = setting(False, "a minibatch standard deviation channel before D's last convolution")
+    n_critic: int = setting(1, "D steps per G step, each on its own batch")
+    lr_d: float = setting(None, "D's Adam learning rate (default: lr)")
+    lr_g: float = setting(None, "G's Adam learning rate (default: lr)")
 
     def __post_init__(self):
         self.backend = canonical_name(self.backend)
@@ -52,6 +63,11 @@ class DCGANConfig:
         for name in ("nz", "ngf", "ndf", "nc", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"DCGAN: {name} must be a positive integer, got {getattr(self, name)}")
+        self.options().check(self.batch_size)
+
+    def options(self):
+        """The objective and regularisers of the run (nanogan/objectives.py)."""
+        return GANOptions(self.loss, self.r1, self.spectral_norm, self.pack, self.minibatch_std, self.n_critic)
 
 
 class DCGANTrainer:
@@ -66,26 +82,37 @@ class DCGANTrainer:
         self.config = config
         self.images = images
         manual_seed(config.seed)
+        options = config.options()
         self.generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
-        self.discriminator = Discriminator(config.nc, config.ndf, config.image_size).to(config.backend)
+        self.discriminator = build_discriminator(config)
         betas = (config.beta1, 0.999)
-        self.g_optimizer = Adam(self.generator.parameters(), lr=config.lr, betas=betas)
-        self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.lr, betas=betas)
-        self.criterion = BCELoss()
+        self.g_optimizer = Adam(self.generator.parameters(), lr=config.lr_g or config.lr, betas=betas)
+        self.d_optimizer = Adam(self.discriminator.parameters(), lr=config.lr_d or config.lr, betas=betas)
+        self.objective = options.objective()
         self.loader = BatchLoader(images, config.batch_size, seed=config.seed)
         if _fits_on_device(images, config.backend):
             self.loader.to(config.backend)  # uploaded once, as uint8: no host-to-device copy per step
         self.noise_generator = np.random.default_rng([config.seed, 1])
+        self.penalties = options.penalties(self.noise_generator)  # WGAN-GP's weights e come from the noise stream
         self.fixed_noise = sample_noise(np.random.default_rng([config.seed, 2]),
                                         (FIXED_NOISE_SIZE, config.nz, 1, 1), config.backend)
         self.step = 0
 
-    def train_step(self):
-        """One D update and one G update on the next batch; returns StepMetrics (on the device)."""
+    def _batch(self):
         real = self.loader.next_batch(self.config.backend)
-        noise = sample_noise(self.noise_generator, (real.shape[0], self.config.nz, 1, 1), self.config.backend)
-        metrics = train_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
-                             self.criterion, real, noise)
+        return real, sample_noise(self.noise_generator, (real.shape[0], self.config.nz, 1, 1), self.config.backend)
+
+    def train_step(self):
+        """n_critic D updates (one by default) and one G update on the next batches; returns StepMetrics (on the
+        device)."""
+        if self.config.n_critic == 1:
+            real, noise = self._batch()
+            metrics = train_step(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
+                                 self.objective, real, noise, self.penalties)
+        else:
+            metrics = train_step_n_critic(self.generator, self.discriminator, self.g_optimizer, self.d_optimizer,
+                                          self.objective, [self._batch() for _ in range(self.config.n_critic)],
+                                          self.penalties)
         self.step += 1
         return metrics
 
@@ -130,6 +157,18 @@ class DCGANTrainer:
         trainer.noise_generator.bit_generator.state = metadata["noise_generator"]
         trainer.step = int(metadata["step"])
         return trainer
+
+
+def build_discriminator(config):
+    """The run's D on its backend: the tutorial's, changed by the objective settings (docs/objectives.md).
+
+    A gradient penalty is per sample, which BatchNorm is not (Gulrajani et al.): under one, D goes without it.
+    Its outputs are probabilities only for bce and saturating without a penalty; otherwise scores.
+    """
+    options = config.options()
+    penalised = options.loss == "wgan-gp" or options.r1 > 0
+    return Discriminator(config.nc, config.ndf, config.image_size, batch_norm=not penalised,
+                         **options.discriminator_options()).to(config.backend)
 
 
 def _fits_on_device(images, backend):
@@ -184,7 +223,7 @@ def load_models(path, backend=None):
     if backend is not None:
         config.backend = canonical_name(backend)
     generator = Generator(config.nz, config.ngf, config.nc, config.image_size).to(config.backend)
-    discriminator = Discriminator(config.nc, config.ndf, config.image_size).to(config.backend)
+    discriminator = build_discriminator(config)
     try:
         generator.load_state_dict(arrays["generator"])
         discriminator.load_state_dict(arrays["discriminator"])
@@ -194,8 +233,11 @@ def load_models(path, backend=None):
 
 
 def _is_dcgan_run(metadata):
+    """Whether a checkpoint's metadata holds a DCGANConfig: every setting, or every one but the objective
+    settings, which a checkpoint from before them lacks."""
     stored = metadata.get("config")
-    return isinstance(stored, dict) and set(stored) == {field.name for field in fields(DCGANConfig)}
+    names = {field.name for field in fields(DCGANConfig)}
+    return isinstance(stored, dict) and set(stored) <= names and names - set(OBJECTIVE_SETTINGS) <= set(stored)
 
 
 def _generator_state(state):
@@ -219,8 +261,6 @@ def read_config(path):
 
 def config_from_checkpoint(path, metadata):
     """The DCGANConfig stored in a checkpoint's metadata, or CheckpointError."""
-    stored = metadata.get("config")
-    names = {field.name for field in fields(DCGANConfig)}
-    if not isinstance(stored, dict) or set(stored) != names:
+    if not _is_dcgan_run(metadata):
         raise CheckpointError(f"{path!r} is a nanogan checkpoint but not of a DCGAN training run")
-    return DCGANConfig(**stored)
+    return DCGANConfig(**metadata["config"])  # a checkpoint from before the objectives: their defaults

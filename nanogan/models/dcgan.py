@@ -16,7 +16,8 @@ power of two from 16 up works the same way. No layer has a bias: each is
 followed by BatchNorm, whose beta does the same job.
 """
 
-from ..nn import BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, Module, ReLU, Sequential, Sigmoid, Tanh, init
+from ..nn import (BatchNorm2d, Conv2d, ConvTranspose2d, LeakyReLU, MinibatchStdDev, Module, Pack, ReLU, Sequential,
+                  Sigmoid, SpectralNorm, Tanh, init)
 from ..nn.batchnorm import _BatchNorm
 from ..nn.conv import _ConvNd
 from .summary import summary
@@ -94,19 +95,32 @@ class Generator(Module):
 
 
 class Discriminator(Module):
-    """images: (N, nc, image_size, image_size) -> D(x): (N,), the probability that each is real."""
+    """images: (N, nc, image_size, image_size) -> D(x): (N,), the probability that each is real.
 
-    def __init__(self, nc=3, ndf=64, image_size=64):
+    The options of docs/objectives.md change the tutorial's D; the defaults keep it:
+    batch_norm=False: no BatchNorm, as a gradient penalty needs (it is per sample; Gulrajani et al.)
+    sigmoid=False: output the last convolution's score (the logit, or a critic's score)
+    pack=m: judge m images at once, stacked along the channels (Pack): D(x) has shape (N/m,)
+    spectral_norm: every convolution with W / sigma(W) (SpectralNorm)
+    minibatch_std: a MinibatchStdDev channel before the last convolution
+    """
+
+    def __init__(self, nc=3, ndf=64, image_size=64, batch_norm=True, sigmoid=True, pack=1, spectral_norm=False,
+                 minibatch_std=False):
         super().__init__()
         doublings = check_image_size(image_size)
-        self.nc, self.ndf, self.image_size = nc, ndf, image_size
+        self.nc, self.ndf, self.image_size, self.pack = nc, ndf, image_size, pack
         channels = [ndf * 2**i for i in range(doublings)]  # 64: [64, 128, 256, 512]
-        layers = [Conv2d(nc, channels[0], 4, 2, 1, bias=False), LeakyReLU(0.2)]
+        layers = [Pack(pack)] * (pack > 1) + [Conv2d(nc * pack, channels[0], 4, 2, 1, bias=False), LeakyReLU(0.2)]
         for in_channels, out_channels in zip(channels, channels[1:]):
-            layers += [Conv2d(in_channels, out_channels, 4, 2, 1, bias=False), BatchNorm2d(out_channels), LeakyReLU(0.2)]
-        layers += [Conv2d(channels[-1], 1, 4, 1, 0, bias=False), Sigmoid()]
+            layers += [Conv2d(in_channels, out_channels, 4, 2, 1, bias=False)]
+            layers += [BatchNorm2d(out_channels)] * batch_norm + [LeakyReLU(0.2)]
+        layers += [MinibatchStdDev()] * minibatch_std
+        layers += [Conv2d(channels[-1] + minibatch_std, 1, 4, 1, 0, bias=False)] + [Sigmoid()] * sigmoid
+        dcgan_init_(Sequential(*layers))
+        if spectral_norm:  # after the initialisation, which reaches only registered layers
+            layers = [SpectralNorm(layer) if isinstance(layer, Conv2d) else layer for layer in layers]
         self.main = Sequential(*layers)
-        dcgan_init_(self)
 
     def forward(self, images):
         """images: (N, nc, image_size, image_size) -> D(x): (N,), probabilities."""
@@ -118,6 +132,10 @@ class Discriminator(Module):
     def backward(self, grad_output):
         """dL/dD(x): (N,) -> dL/dimages: (N, nc, image_size, image_size)."""
         return self.main.backward(grad_output.reshape(-1, 1, 1, 1))
+
+    def double_backward(self, grad_grad_input):
+        grad_grad_output, grad_input = self.main.double_backward(grad_grad_input)
+        return grad_grad_output.reshape(-1), grad_input
 
     def summary(self, batch_size=1):
         """One line per layer with its output shape and parameter count."""

@@ -20,7 +20,7 @@ nanogan.training.train_step trains them all with nn.BCELoss().
 import numpy as np
 
 from ..backend import get_array_module, to_numpy
-from ..nn import LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid
+from ..nn import LeakyReLU, Linear, MinibatchStdDev, Module, Pack, ReLU, Sequential, Sigmoid, SpectralNorm
 
 
 class LinearGenerator(Module):
@@ -125,7 +125,29 @@ class QuadraticFeatures(Module):
 
 
 class _ToyDiscriminator(Module):
-    """A stack `main` that ends in one Sigmoid unit: x (N, dim) -> D(x) (N,)."""
+    """A stack `main`: the layers of `body`, then one Linear unit and Sigmoid: x (N, dim) -> D(x) (N,).
+
+    body(in_features) -> (layers, their output width). The options of docs/objectives.md, all off by
+    default, change the stack around the body:
+    sigmoid=False: output the last Linear's score (the logit, or a critic's score)
+    pack=m: judge m samples at once (Pack first): x (N, dim) -> D(x) (N/m,)
+    spectral_norm: every Linear with W / sigma(W) (SpectralNorm)
+    minibatch_std: a MinibatchStdDev feature before the last Linear
+    """
+
+    DEFAULTS = {"sigmoid": True, "pack": 1, "spectral_norm": False, "minibatch_std": False}
+
+    def __init__(self, dim, body, **options):
+        super().__init__()
+        self.dim = dim
+        self.options = {**self.DEFAULTS, **options}
+        pack, minibatch_std = self.options["pack"], self.options["minibatch_std"]
+        layers, width = body(dim * pack)
+        layers = [Pack(pack)] * (pack > 1) + layers + [MinibatchStdDev()] * minibatch_std
+        layers.append(Linear(width + minibatch_std, 1))
+        if self.options["spectral_norm"]:
+            layers = [SpectralNorm(layer) if isinstance(layer, Linear) else layer for layer in layers]
+        self.main = Sequential(*layers, *[Sigmoid()] * self.options["sigmoid"])
 
     def forward(self, x):
         """x: (N, dim) -> D(x): (N,), probabilities."""
@@ -137,6 +159,14 @@ class _ToyDiscriminator(Module):
         """dL/dD(x): (N,) -> dL/dx: (N, dim)."""
         return self.main.backward(grad_output.reshape(-1, 1))
 
+    def double_backward(self, grad_grad_input):
+        grad_grad_output, grad_input = self.main.double_backward(grad_grad_input)
+        return grad_grad_output.reshape(-1), grad_input
+
+    def extra_repr(self):
+        return f"dim={self.dim}" + "".join(f", {name}={value}" for name, value in self.options.items()
+                                           if value != self.DEFAULTS[name])
+
 
 class LogisticDiscriminator(_ToyDiscriminator):
     """D(x) = sigmoid(theta^T x + c), the article's discriminator (with a bias c).
@@ -144,36 +174,29 @@ class LogisticDiscriminator(_ToyDiscriminator):
     theta is `main.0.weight` (1, dim), c is `main.0.bias` (1,).
     """
 
-    def __init__(self, dim):
-        super().__init__()
-        self.dim = dim
-        self.main = Sequential(Linear(dim, 1), Sigmoid())
-
-    def extra_repr(self):
-        return f"dim={self.dim}"
+    def __init__(self, dim, **options):
+        super().__init__(dim, lambda in_features: ([], in_features), **options)
 
 
 class QuadraticDiscriminator(_ToyDiscriminator):
     """D(x) = sigmoid(w^T phi(x) + c) with phi = QuadraticFeatures: a logistic
     regression on x and the products x_i x_j."""
 
-    def __init__(self, dim):
-        super().__init__()
-        self.dim = dim
-        features = QuadraticFeatures(dim)
-        self.main = Sequential(features, Linear(features.out_features, 1), Sigmoid())
+    def __init__(self, dim, **options):
+        def body(in_features):
+            features = QuadraticFeatures(in_features)
+            return [features], features.out_features
 
-    def extra_repr(self):
-        return f"dim={self.dim}"
+        super().__init__(dim, body, **options)
 
 
 class MLPDiscriminator(_ToyDiscriminator):
     """D(x) = sigmoid(v^T LeakyReLU(U x + a) + c), one hidden layer of `hidden` units."""
 
-    def __init__(self, dim, hidden=32, negative_slope=0.2):
-        super().__init__()
-        self.dim, self.hidden = dim, hidden
-        self.main = Sequential(Linear(dim, hidden), LeakyReLU(negative_slope), Linear(hidden, 1), Sigmoid())
+    def __init__(self, dim, hidden=32, negative_slope=0.2, **options):
+        super().__init__(dim, lambda in_features: ([Linear(in_features, hidden), LeakyReLU(negative_slope)], hidden),
+                         **options)
+        self.hidden = hidden
 
     def extra_repr(self):
-        return f"dim={self.dim}, hidden={self.hidden}"
+        return super().extra_repr().replace(f"dim={self.dim}", f"dim={self.dim}, hidden={self.hidden}")

@@ -11,9 +11,12 @@ from .dropout import Dropout, Identity
 from .flatten import Flatten
 from .linear import Linear
 from .loss import BCELoss, BCEWithLogitsLoss, MSELoss
-from .module import Module, is_grad_enabled, no_grad
+from .minibatch_std import MinibatchStdDev
+from .module import Module, create_graph, is_grad_enabled, no_grad
+from .pack import Pack
 from .parameter import Parameter
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .spectral_norm import SpectralNorm, spectral_norm
 from .upsample import Upsample
 
 __all__ = [
@@ -21,4 +24,5 @@ __all__ = [
     "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "Identity", "LeakyReLU", "Linear",
     "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
     "Upsample", "functional", "init", "is_grad_enabled", "no_grad", "utils",
+    "MinibatchStdDev", "Pack", "SpectralNorm", "create_graph", "spectral_norm",
 ]

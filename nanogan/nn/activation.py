@@ -25,6 +25,11 @@ class ReLU(Module):
         # dx = g * [x > 0]   (x > 0 exactly where y > 0)
         return relu_backward(grad_output, y)
 
+    def double_backward(self, grad_grad_input):
+        (y,), _ = self.saved_for_double_backward()
+        # dP/dg = v * [x > 0]; dx = g * [x > 0] does not change with x (away from the kink at 0)
+        return relu_backward(grad_grad_input, y), None
+
 
 class LeakyReLU(Module):
     """y = x for x > 0, negative_slope * x otherwise."""
@@ -44,6 +49,11 @@ class LeakyReLU(Module):
         (positive,) = self.saved_tensors(grad_output)
         # dx = g for x > 0, negative_slope * g otherwise
         return leaky_relu_backward(grad_output, positive, self.negative_slope)
+
+    def double_backward(self, grad_grad_input):
+        (positive,), _ = self.saved_for_double_backward()
+        # dP/dg = v for x > 0, negative_slope * v otherwise; dx does not change with x (away from 0)
+        return leaky_relu_backward(grad_grad_input, positive, self.negative_slope), None
 
     def extra_repr(self):
         return f"negative_slope={self.negative_slope}"

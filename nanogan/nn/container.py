@@ -24,6 +24,24 @@ class Sequential(Module):
             grad_output = module.backward(grad_output)
         return grad_output
 
+    def double_backward(self, grad_grad_input):
+        """dP/d(dL/dx) -> each child's double_backward, first child first, then the backward of the input terms
+        (docs/double-backward.md); (dP/d(dL/dy), dP/dx)."""
+        # the backward ran last layer first, so its own backward runs first layer first: v_k = dP/dg_k
+        grad_grad, input_terms = grad_grad_input, []
+        for module in self._modules.values():
+            grad_grad, input_term = module.double_backward(grad_grad)
+            input_terms.append(input_term)
+        # a layer's input gradient may depend on its input x_k (w_k = input_term), and x_k on every layer
+        # below: a_k = dP/dx_k = J_{k+1}^T a_{k+1} + w_k, an ordinary backward from the top w_k down
+        grad_input = None
+        for module, input_term in zip(reversed(self._modules.values()), reversed(input_terms)):
+            if grad_input is not None:
+                grad_input = module.backward(grad_input)
+            if input_term is not None:
+                grad_input = input_term if grad_input is None else grad_input + input_term
+        return grad_grad, grad_input
+
     def append(self, module):
         """Add `module` at the end (named by its position, as PyTorch does); returns self."""
         setattr(self, str(len(self)), _checked(self, module))

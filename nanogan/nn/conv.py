@@ -145,6 +145,18 @@ class Conv2d(_ConvNd):
         # dx = col2im(W_matrix^T @ g)
         return matmul_col2im(weight_matrix.T, g, x.shape, self.kernel_size, self.stride, self.padding)
 
+    def double_backward(self, grad_grad_input):
+        """v = dP/dx for a scalar P of backward's dx = col2im(W_matrix^T g) (docs/double-backward.md)."""
+        _, grad_output = self.saved_for_double_backward()
+        g = channel_rows(grad_output)  # (C_out, OH*OW*N)
+        weight_matrix = self.weight.data.reshape(self.out_channels, -1)
+        v_columns = self._im2col(grad_grad_input)  # im2col(v): (C_in*KH*KW, OH*OW*N), the adjoint of col2im
+        if self.weight.requires_grad:
+            # dP/dW = g @ im2col(v)^T   (dx is linear in W)
+            self.weight.grad += (g @ v_columns.T).reshape(self.weight.shape)
+        # dP/dg = W_matrix @ im2col(v): the convolution of v, without bias; dx does not depend on x
+        return from_channel_rows(weight_matrix @ v_columns, grad_output.shape), None
+
 
 class ConvTranspose2d(_ConvNd):
     """2-D transposed convolution: the adjoint (input gradient) of Conv2d, as in PyTorch.

@@ -58,5 +58,17 @@ class Linear(Module):
         grad_input = g @ self.weight.data
         return grad_input.reshape(*grad_output.shape[:-1], self.in_features)
 
+    def double_backward(self, grad_grad_input):
+        """v = dP/dx for a scalar P of backward's dx = g W (docs/double-backward.md)."""
+        _, grad_output = self.saved_for_double_backward()
+        g = grad_output.reshape(-1, self.out_features)  # (M, out)
+        v = grad_grad_input.reshape(-1, self.in_features)  # (M, in)
+        if self.weight.requires_grad:
+            # dP/dW = g^T v   (dx = g W is linear in W)
+            self.weight.grad += g.T @ v
+        # dP/dg = v W^T   (the bias never reaches dx, and dx does not depend on x)
+        grad_grad_output = v @ self.weight.data.T
+        return grad_grad_output.reshape(grad_output.shape), None
+
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

@@ -23,6 +23,7 @@ from ..backend import backend_name, get_array_module, to_backend
 from .parameter import Parameter
 
 _grad_enabled = True
+_graph_enabled = False
 
 
 @contextlib.contextmanager
@@ -41,6 +42,18 @@ def is_grad_enabled():
     return _grad_enabled
 
 
+@contextlib.contextmanager
+def create_graph():
+    """Inside this block a backward pass keeps what `double_backward` needs (as PyTorch's
+    create_graph=True): the forward's cache stays for one more backward, and the incoming gradient is kept."""
+    global _graph_enabled
+    previous, _graph_enabled = _graph_enabled, True
+    try:
+        yield
+    finally:
+        _graph_enabled = previous
+
+
 class Module:
     """Base class for layers and models, with PyTorch's names and semantics.
 
@@ -54,6 +67,7 @@ class Module:
         object.__setattr__(self, "_buffers", {})
         object.__setattr__(self, "_modules", {})
         object.__setattr__(self, "_saved", None)
+        object.__setattr__(self, "_saved_for_double", None)
         self.training = True
 
     # -- registration ------------------------------------------------------
@@ -94,6 +108,18 @@ class Module:
         """Take dL/dy (shaped like the last forward's output), add dL/dparam into each parameter's
         `.grad`, and return dL/dx (shaped like that forward's input). Subclasses define it."""
         raise NotImplementedError(f"{type(self).__name__} does not define backward")
+
+    def double_backward(self, grad_grad_input):
+        """The backward pass of `backward`, run after a backward inside `create_graph()`.
+
+        grad_grad_input: dP/d(grad_input), for a scalar P of the input gradient (a gradient penalty).
+        Adds dP/dparam into each parameter's .grad; returns (dP/d grad_output, dP/dx through the
+        dependence of grad_input on x, or None where that is zero).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no double_backward, so a gradient penalty cannot pass through it "
+            f"(docs/double-backward.md lists the layers that have one)"
+        )
 
     def check_input(self, x):
         """Refuse an input that the layer would compute on silently wrong, as PyTorch does at forward.
@@ -166,8 +192,18 @@ class Module:
                 f"expected grad_output of shape {tuple(output_shape)} and dtype {output_dtype} "
                 f"(the forward output's), got shape {tuple(grad_output.shape)} and dtype {grad_output.dtype}"
             )
-        self._saved = None
+        if _graph_enabled:
+            self._saved_for_double = (arrays, grad_output)  # and _saved stays, for the backward of double_backward
+        else:
+            self._saved = None
         return arrays
+
+    def saved_for_double_backward(self):
+        """What the backward inside `create_graph()` saw: (the forward's arrays, its grad_output); frees it."""
+        if self._saved_for_double is None:
+            raise self._error("double_backward needs a backward run inside nanogan.nn.create_graph() first")
+        saved, self._saved_for_double = self._saved_for_double, None
+        return saved
 
     def _error(self, message):
         """A ValueError that names this layer, for bad input."""

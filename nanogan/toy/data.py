@@ -2,14 +2,17 @@
 
     Gaussian(mean, cov)   the target N(mu, Sigma) of examples/toy_gaussian.py
     default_target(dim)   its default: a mean away from 0 and a correlated covariance
-    GaussianRing()        8 Gaussians on a circle, the mode-collapse test of Metz et al.
-                          ("Unrolled Generative Adversarial Networks", 2017), with its
+    GaussianMixture       equal Gaussians around given centres, with the mode-collapse
                           metrics: modes covered and the share of high-quality samples
+    GaussianRing()        8 Gaussians on a circle, the mode-collapse test of Metz et al.
+                          ("Unrolled Generative Adversarial Networks", 2017)
+    GaussianGrid()        a 5x5 grid of 25 Gaussians, the harder test of the same line of work
 """
 
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 COVERED_SHARE = 0.01  # a mode counts as covered when at least 1% of the samples are near it
 NEAR_STDS = 3.0  # "near a mode": within 3 standard deviations of its centre
@@ -63,17 +66,12 @@ class ModeCoverage:
     nearest_shares: list  # for each mode, the share of the samples closer to its centre than to any other
 
 
-class GaussianRing:
-    """An equal mixture of `num_modes` Gaussians N(c_k, std^2 I), centres c_k evenly
-    spaced on a circle of `radius` around the origin, in 2-D.
+class GaussianMixture:
+    """An equal mixture of Gaussians N(c_k, std^2 I) around the rows c_k of `centres` (K, 2)."""
 
-    The defaults are Metz et al.'s: 8 modes, radius 2, std 0.02.
-    """
-
-    def __init__(self, num_modes=8, radius=2.0, std=0.02):
-        self.num_modes, self.radius, self.std = num_modes, radius, std
-        angles = 2 * np.pi * np.arange(num_modes) / num_modes
-        self.centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (K, 2)
+    def __init__(self, centres, std):
+        self.centres, self.std = np.asarray(centres, dtype=np.float64), std
+        self.num_modes = len(self.centres)
 
     def sample(self, rng, n):
         """n draws: a mode chosen uniformly, plus N(0, std^2 I) noise: (n, 2) float64."""
@@ -93,3 +91,44 @@ class GaussianRing:
             mode_shares=[float(share) for share in mode_shares],
             nearest_shares=[float(share) for share in nearest],
         )
+
+
+def matched_distance(samples, reference):
+    """The empirical 1-Wasserstein distance between two sets of n points each (n, 2): the mean
+    distance between matched pairs, under the one-to-one matching that makes it smallest."""
+    distances = np.linalg.norm(np.asarray(samples)[:, None, :] - np.asarray(reference)[None, :, :], axis=2)
+    rows, columns = linear_sum_assignment(distances)
+    return float(distances[rows, columns].mean())
+
+
+class GaussianRing(GaussianMixture):
+    """`num_modes` Gaussians, centres evenly spaced on a circle of `radius` around the origin.
+
+    The defaults are Metz et al.'s: 8 modes, radius 2, std 0.02.
+    """
+
+    def __init__(self, num_modes=8, radius=2.0, std=0.02):
+        angles = 2 * np.pi * np.arange(num_modes) / num_modes
+        super().__init__(radius * np.stack([np.cos(angles), np.sin(angles)], axis=1), std)
+        self.radius = radius
+
+    def describe(self):
+        """The ring's settings, for summary.json."""
+        return {"name": "ring", "num_modes": self.num_modes, "radius": self.radius, "std": self.std}
+
+
+class GaussianGrid(GaussianMixture):
+    """side x side Gaussians on a square grid of `spacing`, centred on the origin.
+
+    The defaults (25 modes at -4, -2, 0, 2, 4 in each coordinate, std 0.05) are those of the
+    mode-collapse comparisons that followed Metz et al. (VEEGAN, PacGAN).
+    """
+
+    def __init__(self, side=5, spacing=2.0, std=0.05):
+        ticks = spacing * (np.arange(side) - (side - 1) / 2)
+        super().__init__(np.stack(np.meshgrid(ticks, ticks, indexing="ij"), axis=-1).reshape(-1, 2), std)
+        self.side, self.spacing = side, spacing
+
+    def describe(self):
+        """The grid's settings, for summary.json."""
+        return {"name": "grid", "num_modes": self.num_modes, "spacing": self.spacing, "std": self.std}

@@ -11,7 +11,7 @@ examples/toy_gaussian.py and the measurements of docs/toy-gan-log.md.
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -19,6 +19,7 @@ from ..backend import to_numpy
 from ..files import write_json
 from ..models.toy import LinearGenerator, LogisticDiscriminator, MLPDiscriminator, QuadraticDiscriminator
 from ..nn import no_grad
+from ..objectives import GANOptions
 from ..plots import plot_training_curves
 from ..training import sample_noise
 from .data import default_target
@@ -79,18 +80,21 @@ class ToyGaussianRun:
 
 
 def fit_toy_gaussian(dim=2, steps=6000, batch_size=256, lr=None, optimizer="adam", discriminator="linear",
-                     seed=0, backend="numpy", log=print, log_every=500):
+                     seed=0, backend="numpy", log=print, log_every=500, options=None, lr_d=None, lr_g=None):
     """Train G(z) = W z + b on the default target N(mu, Sigma) in `dim` dimensions; write nothing.
 
     discriminator: "linear" | "quadratic" | "mlp" (see nanogan/models/toy.py)
     optimizer: "adam" | "sgd", for both players; lr None takes DEFAULT_LR[optimizer]
+    options: GANOptions (default: the article's BCE GAN); lr_d, lr_g: the players' own rates (None: lr)
     `log` receives a progress line every `log_every` steps. Returns a ToyGaussianRun.
     """
     lr = DEFAULT_LR[optimizer] if lr is None else lr
+    options = options or GANOptions()
+    options.check(batch_size)
     target = default_target(dim)
-    gan = build_gan(lambda: LinearGenerator(dim), lambda: DISCRIMINATORS[discriminator](dim), optimizer, lr, seed,
-                    backend)
-    rng = np.random.default_rng(seed)  # data and noise
+    rng = np.random.default_rng(seed)  # data and noise (and the gradient penalty's interpolation weights)
+    gan = build_gan(lambda: LinearGenerator(dim), lambda **d_options: DISCRIMINATORS[discriminator](dim, **d_options),
+                    optimizer, lr, seed, backend, options, rng, lr_d, lr_g)
     fixed_noise = sample_noise(rng, (PLOT_SAMPLES, dim), backend)
     target_samples = target.sample(rng, PLOT_SAMPLES)
     stage_steps, record_every = _stage_steps(steps), max(1, steps // RECORDS)
@@ -108,8 +112,8 @@ def fit_toy_gaussian(dim=2, steps=6000, batch_size=256, lr=None, optimizer="adam
         if step in stage_steps:
             stages.append(_stage(gan.generator, target, fixed_noise, step))
     settings = {"steps": steps, "discriminator": discriminator, "seed": seed, "backend": backend, "dim": dim,
-                "batch_size": batch_size, "lr": lr, "optimizer": optimizer,
-                "train_seconds": time.perf_counter() - start}
+                "batch_size": batch_size, "lr": lr, "lr_d": lr_d or lr, "lr_g": lr_g or lr, "optimizer": optimizer,
+                "options": asdict(options), "train_seconds": time.perf_counter() - start}
     return ToyGaussianRun(summarise(gan.generator, target, history, settings), stages, target_samples)
 
 

@@ -95,12 +95,12 @@ def plot_ring_stages(stages, ring, real_samples, path, title):
     """One panel per stage (two rows): real samples and generated samples.
 
     stages: [{"step", "samples" (n, 2), "modes_covered", "high_quality_share"}, ...]
-    ring: the GaussianRing; real_samples (n, 2).
+    ring: the GaussianRing (or any GaussianMixture); real_samples (n, 2).
     """
     columns = math.ceil(len(stages) / 2)
     figure = Figure(figsize=(3.6 * columns, 8), layout="constrained")
     axes = figure.subplots(2, columns, sharex=True, sharey=True, squeeze=False).ravel()
-    limit = ring.radius * 1.6
+    limit = 1.6 * np.abs(ring.centres).max()
     for axis, stage in zip(axes, stages):
         axis.scatter(*stage["samples"].T, s=3, color=GENERATOR_COLOUR, alpha=0.3, label="generated samples")
         axis.scatter(*real_samples.T, s=6, color="black", label=f"real samples (std {ring.std})")

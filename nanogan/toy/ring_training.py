@@ -8,12 +8,14 @@
     format_ring_report    the final lines: modes covered, high-quality share
 
 The ring is the test of Metz et al. ("Unrolled Generative Adversarial
-Networks", 2017); the coverage metrics are GaussianRing.coverage's.
+Networks", 2017); the coverage metrics are GaussianMixture.coverage's. The same
+run takes another mixture (GaussianGrid) and the objectives and regularisers
+of GANOptions, as benchmarks/mode_collapse_lab.py compares them.
 """
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -21,11 +23,12 @@ from ..backend import to_numpy
 from ..files import write_json
 from ..models.toy import MLPDiscriminator, MLPGenerator
 from ..nn import no_grad
+from ..objectives import GANOptions
 from ..plots import plot_training_curves
 from ..training import sample_noise
-from .data import COVERED_SHARE, GaussianRing
+from .data import COVERED_SHARE, GaussianRing, matched_distance
 from .plots import plot_ring_coverage, plot_ring_stages
-from .training import PLOT_SAMPLES, RECORDS, build_gan, due, progress_line, training_steps
+from .training import ADAM_BETAS, PLOT_SAMPLES, RECORDS, build_gan, due, progress_line, training_steps
 
 NOISE_DIM = 16  # the generator's z dimension
 HIDDEN = 128  # hidden units in each layer of G and D
@@ -49,18 +52,25 @@ def _coverage(generator, ring, fixed_noise):
     return samples, ring.coverage(samples)
 
 
-def fit_gaussian_ring(steps=5000, batch_size=256, lr=1e-3, seed=0, backend="numpy", log=print, log_every=500):
+def fit_gaussian_ring(steps=5000, batch_size=256, lr=1e-3, seed=0, backend="numpy", log=print, log_every=500,
+                      options=None, lr_d=None, lr_g=None, data=None, betas=ADAM_BETAS, records=RECORDS):
     """Train an MLP GAN (Adam, betas (0.5, 0.999)) on GaussianRing() and measure mode coverage; write nothing.
 
+    options: GANOptions (default: the article's BCE GAN); lr_d, lr_g: the players' own learning rates
+    (None: lr); data: another GaussianMixture (GaussianGrid()); betas: Adam's; records: about how many
+    points the history (and coverage.png) has.
     `log` receives a progress line every `log_every` steps. Returns a RingRun."""
-    ring = GaussianRing()
-    gan = build_gan(lambda: MLPGenerator(2, NOISE_DIM, hidden=HIDDEN), lambda: MLPDiscriminator(2, hidden=HIDDEN),
-                    "adam", lr, seed, backend)
-    rng = np.random.default_rng(seed)  # data and noise
+    ring = GaussianRing() if data is None else data
+    options = options or GANOptions()
+    options.check(batch_size)
+    rng = np.random.default_rng(seed)  # data and noise (and the gradient penalty's interpolation weights)
+    gan = build_gan(lambda: MLPGenerator(2, NOISE_DIM, hidden=HIDDEN),
+                    lambda **d_options: MLPDiscriminator(2, hidden=HIDDEN, **d_options), "adam", lr, seed, backend,
+                    options, rng, lr_d, lr_g, betas)
     fixed_noise = sample_noise(rng, (EVAL_SAMPLES, NOISE_DIM), backend)
     real_samples = ring.sample(rng, PLOT_SAMPLES)
     stage_steps = sorted({0, steps // 5, 2 * steps // 5, 3 * steps // 5, 4 * steps // 5, steps})
-    record_every = max(1, steps // RECORDS)
+    record_every = max(1, steps // records)
     history, stages = [], []
 
     def add_stage(step, samples, coverage):
@@ -86,8 +96,10 @@ def fit_gaussian_ring(steps=5000, batch_size=256, lr=1e-3, seed=0, backend="nump
         if log_now:
             log(progress_line(step, steps, record, f"modes {coverage.modes_covered}/{ring.num_modes}  "
                                                    f"high quality {100 * coverage.high_quality_share:.1f}%"))
-    settings = {"steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed, "backend": backend,
-                "train_seconds": time.perf_counter() - start}
+    settings = {"steps": steps, "batch_size": batch_size, "lr": lr, "lr_d": lr_d or lr, "lr_g": lr_g or lr,
+                "betas": list(betas),
+                "seed": seed, "backend": backend, "options": asdict(options), "train_seconds": time.perf_counter() - start,
+                "distance_to_data": matched_distance(samples[:PLOT_SAMPLES], real_samples)}
     return RingRun(summarise_ring(ring, coverage, history, settings), stages, real_samples, ring)
 
 
@@ -101,7 +113,7 @@ def summarise_ring(ring, coverage, history, settings):
         "nearest_shares": coverage.nearest_shares,
         "most_modes_covered_at_once": max((record["modes_covered"] for record in history), default=0),
         "modes_visited": len(visited),
-        "ring": {"num_modes": ring.num_modes, "radius": ring.radius, "std": ring.std},
+        "ring": ring.describe(),
         **settings, "history": history,
     }
 
@@ -110,9 +122,9 @@ def write_gaussian_ring(out, run):
     """Write summary.json, samples.png, coverage.png and losses.png of a RingRun into `out`."""
     summary, ring = run.summary, run.ring
     write_json(os.path.join(out, "summary.json"), summary)
-    name = f"Adam lr={summary['lr']:g}, seed {summary['seed']}"
+    name = f"{GANOptions(**summary['options']).label()}, Adam lr={summary['lr']:g}, seed {summary['seed']}"
     plot_ring_stages(run.stages, ring, run.real_samples, os.path.join(out, "samples.png"),
-                     f"Ring of {ring.num_modes} Gaussians (std {ring.std}): real vs generated samples, {name}")
+                     f"{ring.num_modes} Gaussians (std {ring.std}): real vs generated samples, {name}")
     plot_ring_coverage(summary["history"], ring.num_modes, os.path.join(out, "coverage.png"),
                        f"Mode coverage over training, {name}")
     plot_training_curves(summary["history"], os.path.join(out, "losses.png"), f"Ring GAN: {name}")
@@ -137,7 +149,7 @@ def format_ring_report(summary):
         f"high-quality samples (within 3 std of some mode): {100 * summary['high_quality_share']:.1f}%",
         f"samples within 3 std of each mode:   {percentages(summary['mode_shares'])}",
         f"samples nearest to each mode:        {percentages(summary['nearest_shares'])}  "
-        f"(1/8 = 12.5% each if spread evenly)",
+        f"(1/{summary['num_modes']} = {100 / summary['num_modes']:.1f}% each if spread evenly)",
         f"over training: at most {summary['most_modes_covered_at_once']} modes covered at once, "
         f"{summary['modes_visited']} different modes covered at some point",
     ])
