@@ -26,7 +26,7 @@ MIN_MODES, MAX_KL, MAX_DOMAIN_FID = 18, 2.0, 1700.0
 
 
 @pytest.fixture(scope="module")
-def benchmark():
+def face_benchmark():
     """The trained classifier as a feature network, and 1,000 held-out real faces measured through it."""
     extractor = face_extractor(32)
     return extractor, measure_faces(SyntheticSource(32), extractor, SAMPLES, 100, progress=False)
@@ -37,14 +37,14 @@ def faces():
     return synthetic_faces(2000, 32, seed=0)
 
 
-def figures_after_training(faces, benchmark, steps, planted_bug=None):
-    """The face benchmark of a DCGAN trained for `steps` steps; planted_bug(trainer) breaks it first."""
+def figures_after_training(faces, face_benchmark, steps, planted_bug=None):
+    """The face face_benchmark of a DCGAN trained for `steps` steps; planted_bug(trainer) breaks it first."""
     trainer = DCGANTrainer(DCGANConfig(**SETTINGS), faces)
     if planted_bug is not None:
         planted_bug(trainer)
     for _ in range(steps):
         trainer.train_step()
-    extractor, real = benchmark
+    extractor, real = face_benchmark
     fake = measure_faces(GeneratorSource(trainer.generator, [0, 3]), extractor, SAMPLES, 100, progress=False)
     return face_figures(fake, real)
 
@@ -68,19 +68,19 @@ def meets_the_thresholds(figures):
             and figures["domain_fid"] <= MAX_DOMAIN_FID)
 
 
-def test_a_trained_dcgan_reaches_the_face_benchmarks_thresholds(faces, benchmark):
-    figures = figures_after_training(faces, benchmark, STEPS)
+def test_a_trained_dcgan_reaches_the_face_benchmarks_thresholds(faces, face_benchmark):
+    figures = figures_after_training(faces, face_benchmark, STEPS)
     assert meets_the_thresholds(figures), {name: figures[name] for name in ("modes_covered", "kl", "domain_fid")}
 
 
-def test_an_untrained_generator_misses_them(faces, benchmark):
-    figures = figures_after_training(faces, benchmark, 0)
+def test_an_untrained_generator_misses_them(faces, face_benchmark):
+    figures = figures_after_training(faces, face_benchmark, 0)
     assert figures["modes_covered"] < MIN_MODES and figures["kl"] > MAX_KL
     assert figures["domain_fid"] > MAX_DOMAIN_FID
 
 
-def test_a_planted_sign_error_in_one_weight_gradient_is_caught(faces, benchmark):
-    figures = figures_after_training(faces, benchmark, STEPS, planted_bug=flip_the_weight_gradient_of_g_layer_3)
+def test_a_planted_sign_error_in_one_weight_gradient_is_caught(faces, face_benchmark):
+    figures = figures_after_training(faces, face_benchmark, STEPS, planted_bug=flip_the_weight_gradient_of_g_layer_3)
     assert figures["modes_covered"] < MIN_MODES and figures["kl"] > MAX_KL
     assert figures["domain_fid"] > MAX_DOMAIN_FID
     assert not np.isnan(figures["domain_fid"])
