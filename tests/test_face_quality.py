@@ -3,12 +3,12 @@ face benchmark's thresholds (nanogan/metrics/faces.py), which an untrained gener
 planted backward-pass bug both miss. Gradient checks prove each layer computes its gradient; this proves that
 the whole training still learns, and that it would notice if one gradient were wrong.
 
-What the thresholds were set from (2,000 training faces, 1,000 samples against 1,000 held-out faces,
-python -m pytest tests/test_face_quality.py, and the same settings with seeds 1-3):
+What the thresholds were set from (2,000 training faces, 1,000 samples against 1,000 held-out faces):
 
-    correct training, seeds 0-3    modes covered 40, 24, 43, 27   KL 1.07, 1.33, 1.42, 1.01   domain FID 1285, 1495, 1160, 1312
-    sign of dW flipped in G's      layer 0: 10 / 3.48 / 1967     layer 3: 8 / 3.90 / 3418     layer 6: 1 / 4.20 / 2745
-    untrained generator            0 / 5.32 / 3076
+    these tests' runs              correct: modes covered 31, KL 1.09, domain FID 1318
+                                   untrained: 0, 5.32, 3076      planted bug: 8, 3.87, 3384
+    correct training, seeds 1-3    modes 24, 43, 27   KL 1.33, 1.42, 1.01   domain FID 1495, 1160, 1312
+    (other noise)                  the sign of dW flipped in G's layer 0: 10, 3.48, 1967; layer 6: 1, 4.20, 2745
 """
 
 import numpy as np
