@@ -205,7 +205,9 @@ def check_directional(module, x, eps=1e-6, seed=0):
 
 def check_loss(criterion, input, target, eps=DEFAULT_EPS, seed=0):
     """Check `criterion.backward` with respect to the input, with a random upstream scalar."""
-    input, target = _float64_copy(input), _float64_copy(target)
+    input = _float64_copy(input)
+    if np.issubdtype(target.dtype, np.floating):  # class indices stay integers
+        target = _float64_copy(target)
     upstream = float(np.random.default_rng(seed).standard_normal())
     criterion(input, target)
     analytic = {"input": criterion.backward(upstream)}

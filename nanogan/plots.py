@@ -30,46 +30,82 @@ def series(records, key):
     return [record[key] for record in records]
 
 
-def plot_training_curves(records, path, title="GAN training"):
+# L_D and L_G of each objective of nanogan/objectives.py, as the losses' legend writes them
+LOSS_FORMULAS = {
+    "bce": ("-log D(x) - log(1 - D(G(z)))", "-log D(G(z))"),
+    "saturating": ("-log D(x) - log(1 - D(G(z)))", "log(1 - D(G(z)))"),
+    "lsgan": ("(D(x) - 1)²/2 + D(G(z))²/2", "(D(G(z)) - 1)²/2"),
+    "hinge": ("max(0, 1 - D(x)) + max(0, 1 + D(G(z)))", "-D(G(z))"),
+    "wgan-clip": ("D(G(z)) - D(x)", "-D(G(z))"),
+    "wgan-gp": ("D(G(z)) - D(x) + gradient penalty", "-D(G(z))"),
+}
+# L_D and L_G when D outputs 1/2 everywhere, for the objectives whose D outputs probabilities
+LOSSES_AT_ONE_HALF = {"bce": (("2 ln 2", 2 * math.log(2)), ("ln 2", math.log(2))),
+                      "saturating": (("2 ln 2", 2 * math.log(2)), ("-ln 2", -math.log(2)))}
+
+
+def plot_training_curves(records, path, title="GAN training", loss="bce"):
     """Panels over training steps: the losses L_D and L_G, the mean D outputs, and, when some
-    records hold "fid" (and "kid"), FID and KID.
+    records hold "fid" and "kid" (or the face benchmark's "modes_covered" and "domain_fid"), those.
 
     records: [{"step", "loss_d", "loss_g", "d_real", "d_fake", "d_fake_after"}, ...]
-    (StepMetrics.to_host() plus the step).
+    (StepMetrics.to_host() plus the step). loss: the run's objective (nanogan/objectives.py), which
+    names the losses and says whether D's outputs are probabilities (with D = 1/2 marked) or scores.
+    Returns the Figure, after writing it to `path`.
     """
-    evaluated = [record for record in records if "fid" in record]
+    evaluated = [record for record in records if "fid" in record or "modes_covered" in record]
     figure = Figure(figsize=(16.5 if evaluated else 11, 4.2), layout="constrained")
     losses, outputs, *quality = figure.subplots(1, 3 if evaluated else 2)
     steps = series(records, "step")
+    at_one_half = LOSSES_AT_ONE_HALF.get(loss)
 
-    losses.plot(steps, series(records, "loss_d"), label="$L_D$ = -log D(x) - log(1 - D(G(z)))")
-    losses.plot(steps, series(records, "loss_g"), label="$L_G$ = -log D(G(z))")
-    losses.axhline(2 * math.log(2), color="tab:blue", linestyle=":", label="$L_D$ when D = 1/2: 2 ln 2")
-    losses.axhline(math.log(2), color="tab:orange", linestyle=":", label="$L_G$ when D = 1/2: ln 2")
-    losses.set(xlabel="training step", ylabel="loss (batch mean)", title="Losses")
+    d_formula, g_formula = LOSS_FORMULAS[loss]
+    losses.plot(steps, series(records, "loss_d"), label=f"$L_D$ = {d_formula}")
+    losses.plot(steps, series(records, "loss_g"), label=f"$L_G$ = {g_formula}")
+    if at_one_half:
+        for (name, value), color, player in zip(at_one_half, ("tab:blue", "tab:orange"), "DG"):
+            losses.axhline(value, color=color, linestyle=":", label=f"$L_{player}$ when D = 1/2: {name}")
+    losses.set(xlabel="training step", ylabel="loss (batch mean)", title=f"Losses ({loss})")
     losses.legend(fontsize="small")
 
     outputs.plot(steps, series(records, "d_real"), label="D(x), real batch")
     outputs.plot(steps, series(records, "d_fake"), label="D(G(z)), before the D step")
     outputs.plot(steps, series(records, "d_fake_after"), label="D(G(z)), after the D step", alpha=0.7)
-    outputs.axhline(0.5, color="black", linestyle=":", label="1/2: D cannot tell")
-    outputs.set(xlabel="training step", ylabel="mean D output", ylim=(0, 1), title="Discriminator outputs")
+    if at_one_half:
+        outputs.axhline(0.5, color="black", linestyle=":", label="1/2: D cannot tell")
+        outputs.set(ylabel="mean D output (a probability)", ylim=(0, 1))
+    else:
+        outputs.set(ylabel="mean D score")  # a real number: the objective has no sigmoid
+    outputs.set(xlabel="training step", title="Discriminator outputs")
     outputs.legend(fontsize="small")
 
     if evaluated:
-        _plot_fid_kid(quality[0], evaluated)
+        _plot_quality(quality[0], evaluated)
     figure.suptitle(title)
     save_figure(figure, path)
+    return figure
 
 
-def _plot_fid_kid(axes, records):
-    """FID on the left axis, KID (mean +- std over its subsets) on the right one."""
+# The quality panel: (title, left curve, right curve), each (record key, legend label, axis label);
+# KID is drawn with its standard deviation over its subsets.
+QUALITY_PANELS = {
+    "fid": ("Sample quality", ("fid", "FID", "FID (lower is better)"), ("kid", "KID", "KID (lower is better)")),
+    "modes_covered": ("Face benchmark", ("modes_covered", "modes covered", "modes covered (higher is better)"),
+                      ("domain_fid", "domain FID", "domain FID (lower is better)")),
+}
+
+
+def _plot_quality(axes, records):
+    """The evaluation's two figures over steps: one on the left axis, one on the right."""
+    title, (left_key, left_label, left_axis), (right_key, right_label, right_axis) = next(
+        panel for key, panel in QUALITY_PANELS.items() if key in records[0])
     steps = series(records, "step")
-    axes.plot(steps, series(records, "fid"), "o-", color="tab:purple", label="FID")
-    axes.set(xlabel="training step", ylabel="FID (lower is better)", title="Sample quality")
-    kid_axes = axes.twinx()
-    kid, kid_std = series(records, "kid"), series(records, "kid_std")
-    kid_axes.errorbar(steps, kid, yerr=kid_std, fmt="s--", color="tab:green", capsize=3, label="KID")
-    kid_axes.set_ylabel("KID (lower is better)")
-    handles = axes.get_legend_handles_labels()[0] + kid_axes.get_legend_handles_labels()[0]
+    axes.plot(steps, series(records, left_key), "o-", color="tab:purple", label=left_label)
+    axes.set(xlabel="training step", ylabel=left_axis, title=title)
+    right = axes.twinx()
+    spread = series(records, right_key + "_std") if right_key + "_std" in records[0] else None
+    right.errorbar(steps, series(records, right_key), yerr=spread, fmt="s--", color="tab:green", capsize=3,
+                   label=right_label)
+    right.set_ylabel(right_axis)
+    handles = axes.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     axes.legend(handles=handles, fontsize="small")

@@ -75,7 +75,10 @@ COMMANDS_NOT_RUN = [
     (r"--data[ =](?!synthetic\b)", "needs CelebA, which users download by hand"),
     (r"--generate\b|--resume\b", "needs a checkpoint from an earlier training run"),
     (r"^python benchmarks/", "a benchmark: takes minutes, and compares with PyTorch"),
-    (r"^python examples/evaluate\.py|--eval-every\b", "needs pytorch-fid's Inception weights, which CI cannot download"),
+    (r"^python scripts/(train_face_classifier|face_benchmark_table)\.py", "trains for minutes: the page has its output"),
+    (r"^python examples/evaluate\.py.*--features[ =]faces", "needs a trained DCGAN checkpoint: the page has its output"),
+    (r"^python examples/evaluate\.py|--eval-every\b(?!.*--eval-features[ =]faces)",
+     "needs pytorch-fid's Inception weights, which CI cannot download"),
 ]
 
 # (page, file, function, symbols): each symbol appears in the function's comments and in

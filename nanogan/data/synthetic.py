@@ -17,11 +17,20 @@ Faces are drawn SUPERSAMPLING times larger than `image_size` and averaged down
 (Image.reduce), which anti-aliases every edge. Face i depends only on
 (seed, i), so `synthetic_faces(10, s, seed)` is the first ten of
 `synthetic_faces(1000, s, seed)`, and the same seed gives the same bytes.
+
+Five of the choices are discrete and visible at 32x32, and each face says
+which it made (`with_attributes=True`): its ATTRIBUTES. One combination of
+them is a mode of the dataset, as a digit triple is a mode of Stacked MNIST:
+13 * 2 * 2 * 2 * 2 = 208 modes, far from equally likely
+(nanogan/data/face_attributes.py). The rest (colours' jitter, sizes,
+positions, the smile's curve) varies continuously within each mode.
 """
 
 import numpy as np
 from PIL import Image, ImageDraw
 from tqdm import tqdm
+
+from .face_attributes import ATTRIBUTES, hair_class
 
 SUPERSAMPLING = 4  # draw at 4x the size, then average 4x4 blocks: smooth edges
 
@@ -37,32 +46,38 @@ MOUTH_INSIDE = (80, 20, 25)
 GLASSES_FRAME = (30, 30, 30)
 
 
-def synthetic_faces(n, image_size, seed, progress=False):
+def synthetic_faces(n, image_size, seed, progress=False, with_attributes=False):
     """n procedurally drawn faces: uint8 (n, 3, image_size, image_size), RGB in 0..255.
 
     Face i is drawn from a generator seeded with (seed, i): same seed, same bytes.
     progress: show a progress bar (10,000 faces take a few seconds).
+    with_attributes: also return the discrete choices made for each face, an int64 (n, 5) array
+    whose column k is the index of the face's value of attribute k in ATTRIBUTES.
     """
     if n < 0 or image_size < 1:
         raise ValueError(f"synthetic_faces: expected n >= 0 and image_size >= 1, got n={n}, image_size={image_size}")
     faces = np.empty((n, 3, image_size, image_size), dtype=np.uint8)
+    attributes = np.empty((n, len(ATTRIBUTES)), dtype=np.int64)
     for index in tqdm(range(n), desc="drawing synthetic faces", unit="img", disable=not progress, dynamic_ncols=True):
         rng = np.random.default_rng([seed, index])
-        face = draw_face(rng, image_size * SUPERSAMPLING).reduce(SUPERSAMPLING)
-        faces[index] = np.asarray(face).transpose(2, 0, 1)  # (H, W, 3) -> (3, H, W)
-    return faces
+        face, choices = draw_face(rng, image_size * SUPERSAMPLING)
+        faces[index] = np.asarray(face.reduce(SUPERSAMPLING)).transpose(2, 0, 1)  # (H, W, 3) -> (3, H, W)
+        attributes[index] = [ATTRIBUTES[name].index(choices[name]) for name in ATTRIBUTES]
+    return (faces, attributes) if with_attributes else faces
 
 
 def draw_face(rng, canvas_size):
-    """One face as an RGB Pillow image of canvas_size x canvas_size, its features drawn from rng."""
+    """One face as an RGB Pillow image of canvas_size x canvas_size, its features drawn from rng;
+    returns the image and its discrete choices, {attribute name: value} as in ATTRIBUTES."""
     canvas = _Canvas(canvas_size)
     image = _background(rng, canvas_size)
     pen = ImageDraw.Draw(image)
 
     skin = _skin_colour(rng)
     shadow = tuple(int(c * 0.8) for c in skin)  # skin in shade: neck, nose, ears
-    hair = _jitter(rng, HAIR_COLOURS[rng.integers(len(HAIR_COLOURS))], 15)
-    hair_length = rng.choice(["bald", "short", "long"], p=[0.1, 0.5, 0.4])
+    hair_colour = rng.integers(len(HAIR_COLOURS))
+    hair = _jitter(rng, HAIR_COLOURS[hair_colour], 15)
+    hair_length = str(rng.choice(["bald", "short", "long"], p=[0.1, 0.5, 0.4]))
 
     # Head geometry, in units of the canvas (0..1); the turn shifts the features sideways.
     head_x = 0.5 + rng.uniform(-0.04, 0.04)
@@ -96,13 +111,14 @@ def draw_face(rng, canvas_size):
         for side in (-1, 1):
             pen.ellipse(canvas.box(face_x + side * head_rx * 0.55, head_y + 0.08, 0.04, 0.025), fill=blush)
 
-    _draw_eyes_and_brows(rng, pen, canvas, face_x, head_y, head_rx, hair)
+    eyes = _draw_eyes_and_brows(rng, pen, canvas, face_x, head_y, head_rx, hair)
     _draw_nose(rng, pen, canvas, face_x, head_y, shadow)
-    _draw_mouth(rng, pen, canvas, face_x, head_y + head_ry * 0.55, head_rx, hair)
-    return image
+    mouth = _draw_mouth(rng, pen, canvas, face_x, head_y + head_ry * 0.55, head_rx, hair)
+    return image, {"hair": hair_class(hair_length, hair_colour), **eyes, **mouth}
 
 
 def _draw_eyes_and_brows(rng, pen, canvas, face_x, head_y, head_rx, hair):
+    """Returns the choices made: {"eyes": "open" | "closed", "glasses": "no" | "yes"}."""
     eye_y = head_y - rng.uniform(0.0, 0.05)
     spacing = head_rx * rng.uniform(0.38, 0.5)  # from the face's middle to each eye
     eye_rx = rng.uniform(0.032, 0.045)
@@ -136,6 +152,7 @@ def _draw_eyes_and_brows(rng, pen, canvas, face_x, head_y, head_rx, hair):
         bridge_half = spacing - eye_rx * 1.6
         bridge = [canvas.point(face_x - bridge_half, eye_y), canvas.point(face_x + bridge_half, eye_y)]
         pen.line(bridge, fill=GLASSES_FRAME, width=max(1, canvas.px(0.01)))
+    return {"eyes": "closed" if openness == 0.0 else "open", "glasses": "yes" if glasses else "no"}
 
 
 def _draw_nose(rng, pen, canvas, face_x, head_y, shadow):
@@ -149,6 +166,7 @@ def _draw_mouth(rng, pen, canvas, mouth_x, mouth_y, head_rx, hair):
     """A mouth whose corners are `smile` canvas units above its middle (negative: a frown).
 
     Each lip is a parabola through the corners: y = mouth_y + depth * (1 - t^2), t from -1 to 1.
+    Returns the choices made: {"mouth": "closed" | "open", "moustache": "no" | "yes"}.
     """
     half_width = head_rx * rng.uniform(0.35, 0.55)
     smile = rng.uniform(-0.02, 0.05)
@@ -158,18 +176,21 @@ def _draw_mouth(rng, pen, canvas, mouth_x, mouth_y, head_rx, hair):
         return [canvas.point(mouth_x + t * half_width * width_scale, mouth_y + depth * (1 - t * t)) for t in along]
 
     upper_lip = lip(smile)
-    if smile > 0.025 and rng.random() < 0.6:  # a wide smile, open: dark inside, teeth under the upper lip
+    open_mouth = smile > 0.025 and rng.random() < 0.6
+    if open_mouth:  # a wide smile, open: dark inside, teeth under the upper lip
         opening = rng.uniform(0.5, 1.3) * smile
         lower_lip = lip(smile + opening)
         pen.polygon(upper_lip + lower_lip[::-1], fill=MOUTH_INSIDE, outline=LIPS, width=max(1, canvas.px(0.008)))
         pen.polygon(upper_lip[1:-1] + lip(smile + 0.3 * opening, width_scale=0.8)[::-1][1:-1], fill=WHITE)
     else:
         pen.line(upper_lip, fill=LIPS, width=max(1, canvas.px(rng.uniform(0.01, 0.02))), joint="curve")
-    if rng.random() < 0.12:
+    moustache = rng.random() < 0.12
+    if moustache:
         top, bottom = mouth_y - 0.037, mouth_y - 0.013
-        moustache = [canvas.point(mouth_x - half_width, bottom), canvas.point(mouth_x, top),
-                     canvas.point(mouth_x + half_width, bottom), canvas.point(mouth_x, mouth_y - 0.019)]
-        pen.polygon(moustache, fill=hair)
+        outline = [canvas.point(mouth_x - half_width, bottom), canvas.point(mouth_x, top),
+                   canvas.point(mouth_x + half_width, bottom), canvas.point(mouth_x, mouth_y - 0.019)]
+        pen.polygon(outline, fill=hair)
+    return {"mouth": "open" if open_mouth else "closed", "moustache": "yes" if moustache else "no"}
 
 
 def _background(rng, canvas_size):

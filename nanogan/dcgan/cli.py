@@ -26,7 +26,8 @@ from ..io.safetensors_file import INSTALL_HINT
 from ..objectives import LOSSES
 from ..io.checkpoint import CheckpointError
 from ..metrics import EvaluationError, load_inception
-from .evaluation import TrainingEvaluation
+from ..metrics.faces import face_extractor
+from .evaluation import FaceEvaluation, TrainingEvaluation
 from .run import TrainingDiverged, checkpoint_path, generate, train
 from .trainer import ARCHITECTURE, DCGANConfig, DCGANTrainer, load_generator, read_config
 
@@ -73,6 +74,9 @@ def build_parser():
                              "into metrics.jsonl and losses.png (needs the FID Inception weights; docs/evaluation.md)")
     parser.add_argument("--eval-n", type=positive_int, default=1000, metavar="M",
                         help="with --eval-every: samples and training images per evaluation (default 1000)")
+    parser.add_argument("--eval-features", choices=("inception", "faces"), default="inception",
+                        help="with --eval-every: inception (FID and KID), or faces (the face benchmark's modes "
+                             "covered, KL and domain FID; for --data synthetic, needs no weights file)")
     parser.add_argument("--inception-weights", metavar="PATH",
                         help="pytorch-fid's Inception weights file (default: where docs/evaluation.md says)")
     parser.add_argument("--export", metavar="FILE.safetensors",
@@ -156,11 +160,17 @@ def build_evaluation(args, config, dataset, extractor):
     if args.eval_n < 2:
         fail(f"--eval-n must be at least 2 (a covariance needs two images), got {args.eval_n}")
     try:
+        if args.eval_features == "faces":
+            if dataset.is_celeba:
+                fail("--eval-features faces judges a generator of nanogan's synthetic faces; train with "
+                     "--data synthetic, or use --eval-features inception")
+            return FaceEvaluation(extractor or face_extractor(config.image_size, config.backend), config.image_size,
+                                  args.eval_every, args.eval_n, seed=config.seed, progress=not args.no_progress)
         extractor = extractor or load_inception(args.inception_weights, config.backend)
         return TrainingEvaluation(extractor, dataset, args.eval_every, args.eval_n,
                                   args.cache_dir or data.DEFAULT_CACHE_DIR, seed=config.seed,
                                   progress=not args.no_progress)
-    except EvaluationError as error:
+    except (EvaluationError, CheckpointError) as error:
         fail(str(error))
 
 

@@ -13,6 +13,10 @@ statistics are cached in --cache-dir: the second evaluation measures only the fa
 samples from. The numbers need pytorch-fid's Inception weights (docs/evaluation.md says
 where to get them); the program prints the result as JSON (or writes it to --json) and
 ends with one summary line.
+
+--features faces runs the face benchmark instead (nanogan/metrics/faces.py), for a GAN
+trained on nanogan's synthetic faces (--real synthetic): modes covered, KL and domain FID
+through nanogan's own face classifier, with no weights file to fetch.
 """
 
 import argparse
@@ -27,6 +31,7 @@ from ..io.checkpoint import CheckpointError
 from ..metrics import (DEFAULT_METRICS, METRICS, EvaluationError, FolderSource, GeneratorSource, SyntheticSource,
                        compare, discriminator_accuracy, load_inception, load_side, measure_side, real_side,
                        summary_line)
+from ..metrics.faces import CEILING_SEED, face_extractor, face_figures, face_summary, measure_faces, true_marginals
 from ..metrics.kid import SUBSET_SIZE
 from .cli import one_line_warning
 from .trainer import load_models
@@ -47,6 +52,9 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--real", required=True, help="image folder or zip, 'synthetic', or a statistics .npz")
     parser.add_argument("--fake", required=True, help="image folder or zip, or a DCGAN checkpoint (.npz)")
+    parser.add_argument("--features", choices=("inception", "faces"), default="inception",
+                        help="inception: the metrics below (default); faces: the face benchmark (modes covered, KL, "
+                             "domain FID) of a GAN trained on the synthetic faces, with --real synthetic")
     parser.add_argument("--metrics", type=metric_names, default=DEFAULT_METRICS,
                         help=f"comma-separated, from {','.join(METRICS)} (default {','.join(DEFAULT_METRICS)}); "
                              f"d-acc needs a checkpoint and real images")
@@ -81,6 +89,27 @@ def open_real(args, image_size):
     if os.path.isfile(args.real) and args.real.endswith(".npz"):
         return None
     return FolderSource(args.real, image_size, option="--real")
+
+
+def evaluate_faces(args, extractor):
+    """The face benchmark of the fake images, and of held-out real faces (the ceiling), against held-out
+    real faces: the result as a JSON-able dict."""
+    if args.real != data.SYNTHETIC:
+        raise EvaluationError(f"--features faces judges a GAN trained on nanogan's synthetic faces, against fresh "
+                              f"ones: use --real synthetic, got --real {args.real}")
+    fake_source, _ = open_fake(args)
+    image_size = fake_source.image_size or fake_source.first_image_size()
+    extractor = extractor or face_extractor(image_size, args.backend)
+    progress = not args.no_progress
+    real = measure_faces(SyntheticSource(image_size), extractor, args.n, args.batch_size, progress, label="real")
+    ceiling = measure_faces(SyntheticSource(image_size, seed=CEILING_SEED), extractor, args.n, args.batch_size,
+                            progress, label="real, the ceiling")
+    fake = measure_faces(fake_source, extractor, args.n, args.batch_size, progress, label="fake")
+    return {"faces": {"fake": face_figures(fake, real), "real": face_figures(ceiling, real),
+                      "true_marginals": true_marginals()},
+            "network": extractor.name, "backend": args.backend, "image_size": image_size,
+            "fake": {"source": fake.description, "count": fake.count},
+            "real": {"source": real.description, "count": real.count}}
 
 
 def evaluate(args, extractor):
@@ -119,12 +148,15 @@ def main(argv=None, extractor=None):
     args = build_parser().parse_args(argv)
     require_backend(args.backend, tf32=args.tf32)
     try:
-        result = evaluate(args, extractor)
+        result = (evaluate_faces if args.features == "faces" else evaluate)(args, extractor)
     except (EvaluationError, data.DataError, CheckpointError) as error:
         fail(str(error))
     if args.json:
         write_json(args.json, result)
     else:
         print(json.dumps(result, indent=2))
-    print(summary_line(result["metrics"], result["real"]["count"], result["fake"]["count"]))
+    if args.features == "faces":
+        print(face_summary(result["faces"]["fake"], result["faces"]["real"]))
+    else:
+        print(summary_line(result["metrics"], result["real"]["count"], result["fake"]["count"]))
     return 0

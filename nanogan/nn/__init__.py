@@ -6,6 +6,7 @@ from .batchnorm import BatchNorm1d, BatchNorm2d
 from .concat import Concat
 from .container import ModuleDict, ModuleList, Sequential
 from .conv import Conv2d, ConvTranspose2d
+from .cross_entropy import CrossEntropyLoss
 from .dropout import Dropout, Identity
 from .flatten import Flatten
 from .linear import Linear
@@ -20,8 +21,8 @@ from .upsample import Upsample
 
 __all__ = [
     "AdaptiveAvgPool2d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "BatchNorm1d", "BatchNorm2d", "Concat",
-    "Conv2d", "ConvTranspose2d", "Dropout", "ELU", "Flatten", "Identity", "LeakyReLU", "Linear", "MSELoss",
-    "MaxPool2d", "Module", "ModuleDict", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
+    "Conv2d", "ConvTranspose2d", "CrossEntropyLoss", "Dropout", "ELU", "Flatten", "Identity", "LeakyReLU", "Linear",
+    "MSELoss", "MaxPool2d", "Module", "ModuleDict", "ModuleList", "Parameter", "ReLU", "Sequential", "Sigmoid", "Tanh",
     "Upsample", "functional", "init", "is_grad_enabled", "no_grad", "utils",
     "MinibatchStdDev", "Pack", "SpectralNorm", "create_graph", "spectral_norm",
 ]

@@ -127,7 +127,8 @@ def write_gaussian_ring(out, run):
                      f"{ring.num_modes} Gaussians (std {ring.std}): real vs generated samples, {name}")
     plot_ring_coverage(summary["history"], ring.num_modes, os.path.join(out, "coverage.png"),
                        f"Mode coverage over training, {name}")
-    plot_training_curves(summary["history"], os.path.join(out, "losses.png"), f"Ring GAN: {name}")
+    plot_training_curves(summary["history"], os.path.join(out, "losses.png"), f"Ring GAN: {name}",
+                         summary["options"]["loss"])
 
 
 def train_gaussian_ring(out, **settings):
