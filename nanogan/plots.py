@@ -46,14 +46,15 @@ LOSSES_AT_ONE_HALF = {"bce": (("2 ln 2", 2 * math.log(2)), ("ln 2", math.log(2))
 
 def plot_training_curves(records, path, title="GAN training", loss="bce"):
     """Panels over training steps: the losses L_D and L_G, the mean D outputs, and, when some
-    records hold "fid" and "kid" (or the face benchmark's "modes_covered" and "domain_fid"), those.
+    records hold "fid" and "kid" (or the face benchmark's "modes_covered" and "domain_fid"), those (the
+    ring's records hold a "modes_covered" of their own, and no quality panel).
 
     records: [{"step", "loss_d", "loss_g", "d_real", "d_fake", "d_fake_after"}, ...]
     (StepMetrics.to_host() plus the step). loss: the run's objective (nanogan/objectives.py), which
     names the losses and says whether D's outputs are probabilities (with D = 1/2 marked) or scores.
     Returns the Figure, after writing it to `path`.
     """
-    evaluated = [record for record in records if "fid" in record or "modes_covered" in record]
+    evaluated = [record for record in records if any(key in record for key in QUALITY_PANELS)]
     figure = Figure(figsize=(16.5 if evaluated else 11, 4.2), layout="constrained")
     losses, outputs, *quality = figure.subplots(1, 3 if evaluated else 2)
     steps = series(records, "step")
@@ -90,8 +91,8 @@ def plot_training_curves(records, path, title="GAN training", loss="bce"):
 # KID is drawn with its standard deviation over its subsets.
 QUALITY_PANELS = {
     "fid": ("Sample quality", ("fid", "FID", "FID (lower is better)"), ("kid", "KID", "KID (lower is better)")),
-    "modes_covered": ("Face benchmark", ("modes_covered", "modes covered", "modes covered (higher is better)"),
-                      ("domain_fid", "domain FID", "domain FID (lower is better)")),
+    "domain_fid": ("Face benchmark", ("modes_covered", "modes covered", "modes covered (higher is better)"),
+                   ("domain_fid", "domain FID", "domain FID (lower is better)")),
 }
 
 
