@@ -82,7 +82,8 @@ def table(results, ceiling, faces):
         if not runs:
             continue
         median = {key: statistics.median(r[key] for r in runs) for key in ("modes_covered", "kl", "domain_fid")}
-        lines.append(f"| {name} | {runs[0]['label']}, {runs[0]['steps']} G steps "
+        settings = {**BASE, **REMEDIES[name]}
+        lines.append(f"| {name} | {runs[0]['label']}, Adam {settings['lr']:g}, {runs[0]['steps']} G steps "
                      f"| {', '.join(str(r['modes_covered']) for r in runs)} | {median['modes_covered']:g} "
                      f"| {median['kl']:.3f} | {median['domain_fid']:.1f} | {cost_per_step(name, faces):.0f} |")
     lines.append(f"| held-out real faces | | {ceiling['modes_covered']} | | {ceiling['kl']:.3f} "
