@@ -18,7 +18,7 @@ use_short_blas_spin()  # before NumPy loads OpenBLAS: nanogan/blas.py says why
 from nanogan.cli import add_backend_argument, positive_float, positive_int, require_backend  # noqa: E402
 from nanogan.models.face_classifier import weights_path  # noqa: E402
 from nanogan.models.face_classifier_training import (fit_face_classifier, save_face_classifier,  # noqa: E402
-                                                     test_accuracy)
+                                                     held_out_accuracy)
 
 
 def main():
@@ -39,7 +39,7 @@ def main():
     start = time.perf_counter()
     model = fit_face_classifier(**settings, backend=args.backend)
     seconds = time.perf_counter() - start
-    accuracy = test_accuracy(model, args.n_test)
+    accuracy = held_out_accuracy(model, args.n_test)
     print(f"trained in {seconds:.0f} s; test accuracy on {args.n_test:,} held-out faces: "
           + "  ".join(f"{name} {100 * share:.2f}%" for name, share in accuracy.items()))
     path = save_face_classifier(model, args.out or weights_path(args.image_size), accuracy,

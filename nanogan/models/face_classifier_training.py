@@ -73,7 +73,7 @@ def classify(model, images, batch_size=500):
     return labels, confidences, np.concatenate([features for _, features in parts])
 
 
-def test_accuracy(model, n_test=5_000):
+def held_out_accuracy(model, n_test=5_000):
     """Per attribute, the share of TEST_SEED's first n_test faces whose value the model predicts: {name: share}."""
     faces, labels = synthetic_faces(n_test, model.image_size, TEST_SEED, with_attributes=True)
     predicted, _, _ = classify(model, faces)
