@@ -48,6 +48,7 @@ class Objective:
     """D's loss on real and on fake outputs and G's loss on fake outputs, each as (loss, dloss/doutput)."""
 
     probabilities = False  # True: D ends in Sigmoid, its outputs are probabilities; False: real-valued scores
+    formulas = ("", "")  # L_D and L_G as text, in D's outputs (the training curves' legend)
 
     def d_real(self, output):
         """D's loss term on real data, from D's outputs there: (the batch mean, its gradient in the outputs)."""
@@ -79,6 +80,8 @@ class BCE(Objective):
     that outputs the logit s, D = sigmoid(s) (what a gradient penalty needs).
     """
 
+    formulas = ("-log D(x) - log(1 - D(G(z)))", "-log D(G(z))")
+
     def __init__(self, criterion=None):
         self.criterion = BCELoss() if criterion is None else criterion
         self.probabilities = not isinstance(self.criterion, BCEWithLogitsLoss)
@@ -107,6 +110,8 @@ class SaturatingBCE(BCE):
     """The minimax game as first written: G minimises log(1 - D(G(z))), whose gradient vanishes
     where D rejects the fakes (docs/gan.md)."""
 
+    formulas = ("-log D(x) - log(1 - D(G(z)))", "log(1 - D(G(z)))")
+
     def g_fake(self, output):
         loss, grad = self._bce(output, 0.0)  # BCE(D(G(z)), 0) = -log(1 - D(G(z)))
         return -loss, -grad  # L_G = log(1 - D(G(z))) = -BCE(D(G(z)), 0)
@@ -115,6 +120,8 @@ class SaturatingBCE(BCE):
 class LeastSquares(Objective):
     """Mao et al. (2017) with targets 1 for real and 0 for fake in D's loss, 1 in G's:
     L_D = mean (s_real - 1)^2 / 2 + mean s_fake^2 / 2, L_G = mean (s_fake - 1)^2 / 2."""
+
+    formulas = ("(D(x) - 1)²/2 + D(G(z))²/2", "(D(G(z)) - 1)²/2")
 
     @staticmethod
     def _half_square(output, target):
@@ -136,6 +143,8 @@ class Hinge(Objective):
     """The hinge loss of SN-GAN (Miyato et al., 2018): L_D = mean max(0, 1 - s_real) + mean max(0, 1 + s_fake),
     L_G = -mean s_fake."""
 
+    formulas = ("max(0, 1 - D(x)) + max(0, 1 + D(G(z)))", "-D(G(z))")
+
     def d_real(self, output):
         xp = get_array_module(output)
         # dloss/ds = -[s < 1] / m
@@ -155,6 +164,8 @@ class Wasserstein(Objective):
 
     The critic must be kept near 1-Lipschitz: by a gradient penalty (wgan-gp, Gulrajani et al., 2017),
     or by clipping its weights (WassersteinClip)."""
+
+    formulas = ("D(G(z)) - D(x)", "-D(G(z))")
 
     def d_real(self, output):
         return -_mean(output), _constant_gradient(output, -1.0)  # dloss/ds = -1 / m
@@ -240,9 +251,14 @@ class GANOptions:
                              f"{batch_size // self.pack}; use a larger batch")
 
     @property
+    def penalised(self):
+        """Whether D's loss has a gradient penalty (WGAN-GP's, R1)."""
+        return self.loss == "wgan-gp" or self.r1 > 0
+
+    @property
     def sigmoid(self):
         """Whether D ends in Sigmoid: for bce and saturating, unless a gradient penalty needs the logit."""
-        return self.loss in ("bce", "saturating") and self.r1 == 0
+        return self.loss in ("bce", "saturating") and not self.penalised
 
     def discriminator_options(self):
         """The keyword arguments that build a D for these options (nanogan.models' discriminators)."""

@@ -10,11 +10,11 @@ the Agg backend whatever the session's backend is, need no display, and
 nothing stays open once they are saved. Each file is written atomically.
 """
 
-import math
-
+import numpy as np
 from matplotlib.figure import Figure
 
 from .files import atomic_write
+from .objectives import GANOptions
 
 DPI = 120
 
@@ -30,53 +30,43 @@ def series(records, key):
     return [record[key] for record in records]
 
 
-# L_D and L_G of each objective of nanogan/objectives.py, as the losses' legend writes them
-LOSS_FORMULAS = {
-    "bce": ("-log D(x) - log(1 - D(G(z)))", "-log D(G(z))"),
-    "saturating": ("-log D(x) - log(1 - D(G(z)))", "log(1 - D(G(z)))"),
-    "lsgan": ("(D(x) - 1)²/2 + D(G(z))²/2", "(D(G(z)) - 1)²/2"),
-    "hinge": ("max(0, 1 - D(x)) + max(0, 1 + D(G(z)))", "-D(G(z))"),
-    "wgan-clip": ("D(G(z)) - D(x)", "-D(G(z))"),
-    "wgan-gp": ("D(G(z)) - D(x) + gradient penalty", "-D(G(z))"),
-}
-# L_D and L_G when D outputs 1/2 everywhere, for the objectives whose D outputs probabilities
-LOSSES_AT_ONE_HALF = {"bce": (("2 ln 2", 2 * math.log(2)), ("ln 2", math.log(2))),
-                      "saturating": (("2 ln 2", 2 * math.log(2)), ("-ln 2", -math.log(2)))}
-
-
-def plot_training_curves(records, path, title="GAN training", loss="bce"):
+def plot_training_curves(records, path, title="GAN training", options=None):
     """Panels over training steps: the losses L_D and L_G, the mean D outputs, and, when some
     records hold "fid" and "kid" (or the face benchmark's "modes_covered" and "domain_fid"), those (the
     ring's records hold a "modes_covered" of their own, and no quality panel).
 
     records: [{"step", "loss_d", "loss_g", "d_real", "d_fake", "d_fake_after"}, ...]
-    (StepMetrics.to_host() plus the step). loss: the run's objective (nanogan/objectives.py), which
-    names the losses and says whether D's outputs are probabilities (with D = 1/2 marked) or scores.
-    Returns the Figure, after writing it to `path`.
+    (StepMetrics.to_host() plus the step). options: the run's GANOptions (default: the article's BCE),
+    whose objective names the losses and says whether D's outputs are probabilities (then the
+    losses at D = 1/2 are marked) or scores. Returns the Figure, after writing it to `path`.
     """
+    options = options or GANOptions()
+    objective = options.objective()
     evaluated = [record for record in records if any(key in record for key in QUALITY_PANELS)]
     figure = Figure(figsize=(16.5 if evaluated else 11, 4.2), layout="constrained")
     losses, outputs, *quality = figure.subplots(1, 3 if evaluated else 2)
     steps = series(records, "step")
-    at_one_half = LOSSES_AT_ONE_HALF.get(loss)
 
-    d_formula, g_formula = LOSS_FORMULAS[loss]
-    losses.plot(steps, series(records, "loss_d"), label=f"$L_D$ = {d_formula}")
+    d_formula, g_formula = objective.formulas
+    losses.plot(steps, series(records, "loss_d"), label=f"$L_D$ = {d_formula}" + " + penalty" * options.penalised)
     losses.plot(steps, series(records, "loss_g"), label=f"$L_G$ = {g_formula}")
-    if at_one_half:
-        for (name, value), color, player in zip(at_one_half, ("tab:blue", "tab:orange"), "DG"):
-            losses.axhline(value, color=color, linestyle=":", label=f"$L_{player}$ when D = 1/2: {name}")
-    losses.set(xlabel="training step", ylabel="loss (batch mean)", title=f"Losses ({loss})")
+    if objective.probabilities:  # each loss where D cannot tell, D = 1/2 everywhere, as the objective computes it
+        one_half = np.full(1, 0.5)
+        at_one_half = (float(objective.d_real(one_half)[0] + objective.d_fake(one_half)[0]),
+                       float(objective.g_fake(one_half)[0]))
+        for value, color, player in zip(at_one_half, ("tab:blue", "tab:orange"), "DG"):
+            losses.axhline(value, color=color, linestyle=":", label=f"$L_{player}$ when D = 1/2: {value:.3f}")
+    losses.set(xlabel="training step", ylabel="loss (batch mean)", title=f"Losses ({options.label()})")
     losses.legend(fontsize="small")
 
     outputs.plot(steps, series(records, "d_real"), label="D(x), real batch")
     outputs.plot(steps, series(records, "d_fake"), label="D(G(z)), before the D step")
     outputs.plot(steps, series(records, "d_fake_after"), label="D(G(z)), after the D step", alpha=0.7)
-    if at_one_half:
+    if objective.probabilities:
         outputs.axhline(0.5, color="black", linestyle=":", label="1/2: D cannot tell")
         outputs.set(ylabel="mean D output (a probability)", ylim=(0, 1))
     else:
-        outputs.set(ylabel="mean D score")  # a real number: the objective has no sigmoid
+        outputs.set(ylabel="mean D output (a score, or a logit)")  # a real number: D ends without a sigmoid
     outputs.set(xlabel="training step", title="Discriminator outputs")
     outputs.legend(fontsize="small")
 

@@ -84,10 +84,10 @@ def train(trainer, out_dir, max_steps, log_every=50, sample_every=500, checkpoin
     except KeyboardInterrupt:
         bar.close()
         trainer.save(checkpoint_path(out_dir))
-        _plot(log, out_dir, trainer.config.loss)
+        _plot(log, out_dir, trainer.config.options())
         return "interrupted"
     bar.close()
-    _plot(log, out_dir, trainer.config.loss)
+    _plot(log, out_dir, trainer.config.options())
     return "finished"
 
 
@@ -107,9 +107,9 @@ def _check_finite(values, step, out_dir, last_finite_checkpoint):
         )
 
 
-def _plot(log, out_dir, loss):
+def _plot(log, out_dir, options):
     if log.records:
-        plot_training_curves(log.records, os.path.join(out_dir, "losses.png"), "DCGAN training", loss)
+        plot_training_curves(log.records, os.path.join(out_dir, "losses.png"), "DCGAN training", options)
 
 
 def generate(generator, count, path, seed=0, interpolation_steps=10):

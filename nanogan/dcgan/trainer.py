@@ -166,8 +166,7 @@ def build_discriminator(config):
     Its outputs are probabilities only for bce and saturating without a penalty; otherwise scores.
     """
     options = config.options()
-    penalised = options.loss == "wgan-gp" or options.r1 > 0
-    return Discriminator(config.nc, config.ndf, config.image_size, batch_norm=not penalised,
+    return Discriminator(config.nc, config.ndf, config.image_size, batch_norm=not options.penalised,
                          **options.discriminator_options()).to(config.backend)
 
 

@@ -144,7 +144,7 @@ def write_toy_gaussian(out, run):
                          f"Target N(μ, Σ) vs linear generator N(b, W Wᵀ): {name}")
     training = [record for record in summary["history"] if record["step"] > 0]
     plot_training_curves(training, os.path.join(out, "losses.png"), f"Toy Gaussian GAN: {name}",
-                         summary["options"]["loss"])
+                         GANOptions(**summary["options"]))
     reference = summary["w2_one_batch_fit"]
     plot_w2_curve(summary["history"], os.path.join(out, "w2.png"),
                   reference=(reference, f"Gaussian fitted to one batch of {summary['batch_size']}: {reference:.3f}"),

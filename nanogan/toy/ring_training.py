@@ -122,13 +122,13 @@ def write_gaussian_ring(out, run):
     """Write summary.json, samples.png, coverage.png and losses.png of a RingRun into `out`."""
     summary, ring = run.summary, run.ring
     write_json(os.path.join(out, "summary.json"), summary)
-    name = f"{GANOptions(**summary['options']).label()}, Adam lr={summary['lr']:g}, seed {summary['seed']}"
+    options = GANOptions(**summary["options"])
+    name = f"{options.label()}, Adam lr={summary['lr']:g}, seed {summary['seed']}"
     plot_ring_stages(run.stages, ring, run.real_samples, os.path.join(out, "samples.png"),
                      f"{ring.num_modes} Gaussians (std {ring.std}): real vs generated samples, {name}")
     plot_ring_coverage(summary["history"], ring.num_modes, os.path.join(out, "coverage.png"),
                        f"Mode coverage over training, {name}")
-    plot_training_curves(summary["history"], os.path.join(out, "losses.png"), f"Ring GAN: {name}",
-                         summary["options"]["loss"])
+    plot_training_curves(summary["history"], os.path.join(out, "losses.png"), f"Ring GAN: {name}", options)
 
 
 def train_gaussian_ring(out, **settings):
