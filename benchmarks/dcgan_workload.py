@@ -129,18 +129,27 @@ class TorchTrainer:
                         for real, z in make_batches(image_size, batch_size, seed)]
 
     def step(self, index):
-        """One training iteration; returns (loss_d, loss_g) as tensors."""
+        """One training iteration on batch `index`; returns (loss_d, loss_g) as tensors."""
         import torch
 
         real, z = self.batches[index % len(self.batches)]
+        loss_d, loss_g, _ = self.train_on(real, z)
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()  # the benchmark's clock waits for the GPU, as on nanogan's side
+        return loss_d, loss_g
+
+    def train_on(self, real, z):
+        """One training iteration on (real, z); returns (loss_d, loss_g, (D(x), D(G(z)) before the D step))."""
+        import torch
+
         net_g, net_d = self.generator["main"], self.discriminator["main"]
         self.d_optimizer.zero_grad()
-        output = net_d(real).view(-1)
-        loss_d_real = self.criterion(output, torch.ones_like(output))
+        output_real = net_d(real).view(-1)
+        loss_d_real = self.criterion(output_real, torch.ones_like(output_real))
         loss_d_real.backward()
         fake = net_g(z)
-        output = net_d(fake.detach()).view(-1)
-        loss_d_fake = self.criterion(output, torch.zeros_like(output))
+        output_fake = net_d(fake.detach()).view(-1)
+        loss_d_fake = self.criterion(output_fake, torch.zeros_like(output_fake))
         loss_d_fake.backward()
         self.d_optimizer.step()
 
@@ -152,9 +161,7 @@ class TorchTrainer:
         loss_g.backward()
         self.discriminator.requires_grad_(True)
         self.g_optimizer.step()
-        if self.device.type == "cuda":
-            torch.cuda.synchronize()  # the benchmark's clock waits for the GPU, as on nanogan's side
-        return loss_d_real + loss_d_fake, loss_g
+        return loss_d_real + loss_d_fake, loss_g, (output_real.detach(), output_fake.detach())
 
 
 # -- FLOP count ----------------------------------------------------------------------------------

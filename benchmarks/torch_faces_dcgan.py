@@ -4,9 +4,9 @@
 
 docs/face-benchmark.md found that the DCGAN with the tutorial's BCE recipe does not learn the synthetic
 faces at 64x64 in nanogan: D(G(z)) falls to about 1e-16 within 100 steps and G draws noise. This runs
-the same models (nanogan's initial weights, rebuilt in torch.nn by benchmarks/dcgan_workload.py), the
-same Adam and the tutorial's training loop in PyTorch on the same faces, and prints D's mean outputs
-every --every steps, to tell the recipe's failure on these faces from a fault of nanogan's.
+the same models (nanogan's initial weights, rebuilt in torch.nn), the same Adam and nanogan's training
+step in PyTorch (benchmarks/dcgan_workload.py's TorchTrainer) on the same faces, and prints D's mean
+outputs every --every steps, to tell the recipe's failure on these faces from a fault of nanogan's.
 """
 
 import argparse
@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from dcgan_workload import ADAM, NZ, _torch_model, layer_specs, make_nanogan_models  # noqa: E402
+from dcgan_workload import NZ, TorchTrainer, layer_specs, make_nanogan_models  # noqa: E402
 
 
 def main():
@@ -33,30 +33,15 @@ def main():
     from nanogan.data import synthetic_faces
 
     torch.manual_seed(args.seed)
-    nets = {}
-    for name, model in zip("GD", make_nanogan_models(args.image_size, args.seed)):
-        nets[name] = _torch_model(layer_specs(model))
-        nets[name].load_state_dict({key: torch.as_tensor(value) for key, value in model.state_dict().items()})
-    generator, discriminator = nets["G"]["main"], nets["D"]["main"]
-    g_optimizer, d_optimizer = (torch.optim.Adam(net.parameters(), **ADAM) for net in (generator, discriminator))
-    criterion = torch.nn.BCELoss()
+    models = {name: (layer_specs(model), model.state_dict())
+              for name, model in zip("GD", make_nanogan_models(args.image_size, args.seed))}
+    trainer = TorchTrainer(args.image_size, args.batch_size, args.seed, models)  # nanogan's train_step, in PyTorch
     faces = synthetic_faces(10000, args.image_size, seed=0)  # the DCGAN program's --data synthetic
     rng = np.random.default_rng(args.seed)
     start = time.perf_counter()
     for step in range(1, args.steps + 1):
         real = torch.from_numpy(faces[rng.integers(0, len(faces), args.batch_size)].astype(np.float32) / 127.5 - 1)
-        d_optimizer.zero_grad()
-        d_real = discriminator(real).view(-1)
-        loss_d = criterion(d_real, torch.ones_like(d_real))
-        fake = generator(torch.randn(args.batch_size, NZ, 1, 1))
-        d_fake = discriminator(fake.detach()).view(-1)
-        (loss_d + criterion(d_fake, torch.zeros_like(d_fake))).backward()
-        d_optimizer.step()
-        g_optimizer.zero_grad()
-        output = discriminator(fake).view(-1)
-        loss_g = criterion(output, torch.ones_like(output))
-        loss_g.backward()
-        g_optimizer.step()
+        _, loss_g, (d_real, d_fake) = trainer.train_on(real, torch.randn(args.batch_size, NZ, 1, 1))
         if step % args.every == 0:
             print(f"step {step:4d}  D(x) {d_real.mean().item():.4f}  D(G(z)) {d_fake.mean().item():.3g}  "
                   f"G loss {loss_g.item():.3f}  ({time.perf_counter() - start:.0f} s)", flush=True)
