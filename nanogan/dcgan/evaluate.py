@@ -31,7 +31,7 @@ from ..io.checkpoint import CheckpointError
 from ..metrics import (DEFAULT_METRICS, METRICS, EvaluationError, FolderSource, GeneratorSource, SyntheticSource,
                        compare, discriminator_accuracy, load_inception, load_side, measure_side, real_side,
                        summary_line)
-from ..metrics.faces import CEILING_SEED, face_extractor, face_figures, face_summary, measure_faces, true_marginals
+from ..metrics.faces import face_extractor, face_figures, face_summary, measure_faces, real_faces, true_marginals
 from ..metrics.kid import SUBSET_SIZE
 from .cli import one_line_warning
 from .trainer import load_models
@@ -101,11 +101,9 @@ def evaluate_faces(args, extractor):
     image_size = fake_source.image_size or fake_source.first_image_size()
     extractor = extractor or face_extractor(image_size, args.backend)
     progress = not args.no_progress
-    real = measure_faces(SyntheticSource(image_size), extractor, args.n, args.batch_size, progress, label="real")
-    ceiling = measure_faces(SyntheticSource(image_size, seed=CEILING_SEED), extractor, args.n, args.batch_size,
-                            progress, label="real, the ceiling")
+    real, ceiling = real_faces(image_size, extractor, args.n, args.batch_size, progress)
     fake = measure_faces(fake_source, extractor, args.n, args.batch_size, progress, label="fake")
-    return {"faces": {"fake": face_figures(fake, real), "real": face_figures(ceiling, real),
+    return {"faces": {"fake": face_figures(fake, real), "real": ceiling,
                       "true_marginals": true_marginals()},
             "network": extractor.name, "backend": args.backend, "image_size": image_size,
             "fake": {"source": fake.description, "count": fake.count},

@@ -29,7 +29,7 @@ from ..models.face_classifier import load_face_classifier, predict
 from ..nn import Module
 from .features import FeatureExtractor, inception_features
 from .fid import fid_from_statistics
-from .sources import HELD_OUT_SEED
+from .sources import HELD_OUT_SEED, SyntheticSource
 from .statistics import FeatureStatistics
 
 CONFIDENCE = 0.9  # a sample counts towards "modes covered" when each attribute's top probability is at least this
@@ -113,6 +113,15 @@ def face_figures(side, reference):
             "domain_fid": fid_from_statistics(reference.statistics, side.statistics),
             "confident_share": float((side.confidences >= CONFIDENCE).all(axis=1).mean()),
             "marginals": marginals(side), "count": side.count}
+
+
+def real_faces(image_size, extractor, count, batch_size=50, progress=True):
+    """The benchmark's real sides: (the reference FaceSide that every side is measured against, the figures
+    of other held-out real faces against it: the ceiling)."""
+    reference = measure_faces(SyntheticSource(image_size), extractor, count, batch_size, progress, label="real")
+    held_out = measure_faces(SyntheticSource(image_size, seed=CEILING_SEED), extractor, count, batch_size, progress,
+                             label="real, the ceiling")
+    return reference, face_figures(held_out, reference)
 
 
 def true_marginals():
